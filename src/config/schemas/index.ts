@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './inventory.js';
+export * from './playbook.js';
+export * from './redback.js';
+export * from './schedule.js';

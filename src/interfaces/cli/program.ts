@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { registerValidateCommand } from './commands/validate.js';
+import { registerServeCommand } from './commands/serve.js';
+
+/**
+ * Builds the `redback` command tree. Each command lives in `commands/<name>.ts` and exports one
+ * `register<Name>Command(program)`; keep this file a list.
+ */
+export function buildProgram(): Command {
+  const program = new Command('redback')
+    .description('Patch and release orchestrator: maintenance windows, approvals, incidents and advisories.')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  registerValidateCommand(program);
+  registerServeCommand(program);
+  return program;
+}
