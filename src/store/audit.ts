@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.js';
+
+/**
+ * The audit trail: an append-only Redis stream of every state change (batch, approval, run, incident, problem,
+ * advisory decision, config reload, token use for a write). Each entry carries the hash of the previous one, so an
+ * edited, inserted or deleted entry breaks the chain and `verifyAuditChain` finds it.
+ */
+export interface AuditInput {
+  /** Who: a user name, `system:<role>` for the orchestrator itself. */
+  actor: string;
+  /** What: a dotted verb such as `batch.approved`, `incident.opened`. */
+  action: string;
+  /** Which record: `batch/<id>`, `incident/INC-000123`. */
+  subject: string;
+  customerId?: string;
+  before?: unknown;
+  after?: unknown;
+  reason?: string;
+  /** When; defaults to now. Stored as an ISO 8601 UTC instant. */
+  at?: Date;
+}
+
+export interface AuditEntry {
+  /** The stream id (`<ms>-<seq>`), assigned by Redis. */
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  customerId: string | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+const MAX_APPEND_ATTEMPTS = 50;
+
+export function auditKeys(prefix: string): { stream: string; head: string } {
+  return { stream: `${prefix}:audit`, head: `${prefix}:audit:head` };
+}
+
+/** The hash of an entry covers every field but the stream id and the hash itself, in a fixed order. */
+export function hashAuditEntry(entry: Omit<AuditEntry, 'id' | 'hash'>): string {
+  const canonical = JSON.stringify([entry.prevHash, entry.at, entry.actor, entry.action, entry.subject, entry.customerId, entry.before ?? null, entry.after ?? null, entry.reason]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Appends one entry. The head hash and the stream entry are written in one MULTI under WATCH, so two writers (two
+ * processes) can never chain onto the same predecessor; the loser retries with the new head. WATCH state belongs
+ * to a connection, so appends use a dedicated duplicate connection and are serialised within the process: another
+ * caller's EXEC on a shared connection would otherwise silently drop our WATCH.
+ */
+export async function appendAudit(redis: Redis, prefix: string, input: AuditInput): Promise<AuditEntry> {
+  const writer = writerFor(redis);
+  const run = writer.queue.then(() => appendWithWatch(writer.connection, prefix, input));
+  writer.queue = run.catch(() => undefined);
+  return await run;
+}
+
+interface AuditWriter {
+  connection: Redis;
+  queue: Promise<unknown>;
+}
+const writers = new WeakMap<Redis, AuditWriter>();
+
+function writerFor(redis: Redis): AuditWriter {
+  let writer = writers.get(redis);
+  if (writer === undefined) {
+    const connection = redis.duplicate();
+    // The writer lives as long as the client it was made from.
+    redis.once('end', () => connection.disconnect());
+    writer = { connection, queue: Promise.resolve() };
+    writers.set(redis, writer);
+  }
+  return writer;
+}
+
+/** Closes the dedicated audit connection of a client (call before `redis.quit()` for a clean exit). */
+export async function closeAuditWriter(redis: Redis): Promise<void> {
+  const writer = writers.get(redis);
+  if (writer === undefined) return;
+  writers.delete(redis);
+  await writer.queue;
+  await writer.connection.quit().catch(() => writer.connection.disconnect());
+}
+
+async function appendWithWatch(redis: Redis, prefix: string, input: AuditInput): Promise<AuditEntry> {
+  const keys = auditKeys(prefix);
+  for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+    await redis.watch(keys.head);
+    const prevHash = (await redis.get(keys.head)) ?? GENESIS_HASH;
+    const body: Omit<AuditEntry, 'id' | 'hash'> = {
+      at: (input.at ?? new Date()).toISOString(),
+      actor: input.actor,
+      action: input.action,
+      subject: input.subject,
+      customerId: input.customerId ?? null,
+      before: input.before ?? null,
+      after: input.after ?? null,
+      reason: input.reason ?? null,
+      prevHash,
+    };
+    const hash = hashAuditEntry(body);
+    const result = await redis
+      .multi()
+      .set(keys.head, hash)
+      .xadd(keys.stream, '*', 'entry', JSON.stringify({ ...body, hash }))
+      .exec();
+    if (result === null) continue; // the head moved under us: chain onto the new head
+    const id = result[1]?.[1];
+    if (typeof id !== 'string') throw new AppError('internal', `audit append failed: ${String(result[1]?.[0] ?? 'no stream id returned')}`);
+    return { id, ...body, hash };
+  }
+  throw new AppError('conflict', `audit append for ${input.subject} lost the race ${MAX_APPEND_ATTEMPTS} times; the audit stream is under unusual contention`);
+}
+
+export interface AuditQuery {
+  from?: Date;
+  to?: Date;
+  customerId?: string;
+  subject?: string;
+  count?: number;
+}
+
+/** Reads entries in order, optionally by time range (by stream id), customer and subject. */
+export async function readAudit(redis: Redis, prefix: string, query: AuditQuery = {}): Promise<AuditEntry[]> {
+  const { stream } = auditKeys(prefix);
+  const start = query.from === undefined ? '-' : String(query.from.getTime());
+  const end = query.to === undefined ? '+' : String(query.to.getTime());
+  const entries: AuditEntry[] = [];
+  let cursor = start;
+  let exclusive = false;
+  const page = 1000;
+  for (;;) {
+    const rows = await redis.xrange(stream, exclusive ? `(${cursor}` : cursor, end, 'COUNT', page);
+    for (const [id, fields] of rows) {
+      const entry = parseEntry(id, fields);
+      if (query.customerId !== undefined && entry.customerId !== query.customerId) continue;
+      if (query.subject !== undefined && entry.subject !== query.subject) continue;
+      entries.push(entry);
+      if (query.count !== undefined && entries.length >= query.count) return entries;
+    }
+    if (rows.length < page) return entries;
+    cursor = rows[rows.length - 1]![0];
+    exclusive = true;
+  }
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  checked: number;
+  /** The first entry whose hash or link does not match, with what was wrong. */
+  firstBroken?: { id: string; problem: string };
+}
+
+/** Recomputes the whole chain from the first entry. */
+export async function verifyAuditChain(redis: Redis, prefix: string): Promise<AuditVerification> {
+  const entries = await readAudit(redis, prefix);
+  const head = await redis.get(auditKeys(prefix).head);
+  let previous = GENESIS_HASH;
+  for (const [index, entry] of entries.entries()) {
+    if (entry.prevHash !== previous) {
+      return { ok: false, checked: index, firstBroken: { id: entry.id, problem: `links to ${entry.prevHash.slice(0, 12)}… but the previous entry's hash is ${previous.slice(0, 12)}… (an entry before it was removed or inserted)` } };
+    }
+    const expected = hashAuditEntry(entry);
+    if (entry.hash !== expected) {
+      return { ok: false, checked: index, firstBroken: { id: entry.id, problem: `its content does not match its hash (the entry was edited)` } };
+    }
+    previous = entry.hash;
+  }
+  if (entries.length > 0 && head !== previous) {
+    return { ok: false, checked: entries.length, firstBroken: { id: entries[entries.length - 1]!.id, problem: 'the chain head does not match the last entry (entries were removed from the end)' } };
+  }
+  return { ok: true, checked: entries.length };
+}
+
+function parseEntry(id: string, fields: string[]): AuditEntry {
+  const index = fields.indexOf('entry');
+  const raw = index >= 0 ? fields[index + 1] : undefined;
+  if (raw === undefined) throw new AppError('internal', `audit entry ${id} has no body; the stream was written by something else`);
+  return { id, ...(JSON.parse(raw) as Omit<AuditEntry, 'id'>) };
+}
