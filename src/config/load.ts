@@ -55,9 +55,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   const hosts: Host[] = [];
   const sources: Record<string, string> = {};
   const inventoryPositions = new Map<string, { source: YamlSource; path: PropertyKey[] }>();
+  const brokenInventoryFiles: string[] = [];
   for (const source of await readYamlDir(dir, 'inventory', issues)) {
     const parsed = parseWith(source, inventoryFileSchema, issues);
-    if (parsed === undefined) continue;
+    if (parsed === undefined) {
+      brokenInventoryFiles.push(source.file);
+      continue;
+    }
     parsed.customers.forEach((customer, index) => {
       if (claimId(sources, 'customer', customer.id, source, ['customers', index, 'id'], issues)) customers.push(customer);
       inventoryPositions.set(`customer/${customer.id}`, { source, path: ['customers', index] });
@@ -87,7 +91,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
     if (parsed === undefined) continue;
     const customer = customers.find((c) => c.id === parsed.customer);
     if (customer === undefined) {
-      issues.push({ file: source.file, line: source.lineOf(['customer']), path: 'customer', message: `expected the id of an inventory customer (${listIds(customers)}), given ${JSON.stringify(parsed.customer)}`, severity: 'error' });
+      const hint = brokenInventoryFiles.length > 0 ? `; ${brokenInventoryFiles.join(', ')} has errors, fix it first` : '';
+      issues.push({ file: source.file, line: source.lineOf(['customer']), path: 'customer', message: `expected the id of an inventory customer (${listIds(customers)}), given ${JSON.stringify(parsed.customer)}${hint}`, severity: 'error' });
     }
     const timezone = parsed.timezone ?? customer?.timezone ?? 'UTC';
     const scheduleWindows: MaintenanceWindow[] = [];

@@ -11,7 +11,7 @@ export interface YamlSource {
 export function parseYamlSource(file: string, text: string): { source?: YamlSource; issues: ConfigIssue[] } {
   const lineCounter = new LineCounter();
   // `uniqueKeys` turns a duplicated mapping key into an error instead of letting the last one win silently.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: false });
   const issues: ConfigIssue[] = document.errors.map((error) => ({
     file,
     line: error.linePos?.[0]?.line,

@@ -142,8 +142,12 @@ export const hostSchema = z
       ctx.addIssue({ code: 'custom', path: ['credentials'], message: `expected credentials for a ${raw.transport} host (user and a key, password or agent reference)` });
     }
     if (raw.transport === 'ssh') {
-      const ssh = raw.ssh;
-      if (ssh === undefined || (ssh.hostKey === undefined && ssh.knownHosts === undefined && !ssh.trustOnFirstUse)) {
+      // On an invalid ssh block zod still runs this check, with the untransformed keys: look at both spellings so
+      // a malformed host_key is reported once, not also as missing.
+      const ssh = raw.ssh as Record<string, unknown> | undefined;
+      const pinned = ssh !== undefined && ['hostKey', 'host_key', 'knownHosts', 'known_hosts'].some((k) => ssh[k] !== undefined);
+      const tofu = ssh !== undefined && (ssh.trustOnFirstUse === true || ssh.trust_on_first_use === true);
+      if (!pinned && !tofu) {
         ctx.addIssue({ code: 'custom', path: ['ssh'], message: 'expected ssh.host_key or ssh.known_hosts to pin the host key (or ssh.trust_on_first_use: true to accept an unknown key explicitly)' });
       }
     }

@@ -4,7 +4,7 @@ import { buildProgram } from './program.js';
 
 /** Exit codes: 0 success, 1 the thing checked failed (invalid config, failed run), 2 usage or internal error. */
 async function main(): Promise<void> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
