@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileRecurrence } from '../../domain/windows/index.js';
 import { countOrPercentSchema, describe, durationSchema, idSchema, localDateSchema, localTimeSchema, timezoneSchema } from './common.js';
 
 /**
@@ -52,6 +53,7 @@ export const windowSchema = z
     check_mode: z.boolean().default(false).describe('run the playbooks in check mode (dry run)'),
     lead_time: durationSchema().optional().describe('how long before the window the batch is planned'),
     exclude: z.array(localDateSchema).default([]).describe('local dates without an occurrence, like EXDATE'),
+    starts_on: localDateSchema.optional().describe('first local date of the rule (its DTSTART); needed by COUNT, INTERVAL > 1 and rules that repeat its day'),
     rollout: rolloutSchema.optional(),
   })
   .superRefine((raw, ctx) => {
@@ -63,6 +65,13 @@ export const windowSchema = z
     }
     if (raw.cron !== undefined && raw.start !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['start'], message: 'start is given by the cron expression; remove start or use rrule' });
+    }
+    if ((raw.rrule === undefined) !== (raw.cron === undefined) && (raw.cron !== undefined || raw.start !== undefined)) {
+      try {
+        compileRecurrence({ rrule: raw.rrule, cron: raw.cron, start: raw.start, offsetDays: raw.offset_days, startsOn: raw.starts_on });
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: [raw.rrule === undefined ? 'cron' : 'rrule'], message: (error as Error).message });
+      }
     }
   })
   .transform((raw) => ({
@@ -81,6 +90,7 @@ export const windowSchema = z
     checkMode: raw.check_mode,
     leadTimeMs: raw.lead_time,
     exclude: raw.exclude,
+    startsOn: raw.starts_on,
     rollout: raw.rollout,
   }));
 export type WindowInput = z.output<typeof windowSchema>;
