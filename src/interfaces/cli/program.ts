@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerVersionCommand } from './commands/version.js';
 
 /**
  * Builds the `redback` command tree. Each command lives in `commands/<name>.ts` and exports one
@@ -10,9 +11,12 @@ export function buildProgram(): Command {
   const program = new Command('redback')
     .description('Patch and release orchestrator: maintenance windows, approvals, incidents and advisories.')
     .showHelpAfterError()
+    // Set before the subcommands are added: commander copies these settings into each one it creates.
+    .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
 
   registerValidateCommand(program);
   registerServeCommand(program);
+  registerVersionCommand(program);
   return program;
 }
