@@ -5,7 +5,7 @@ import { OS_FAMILIES } from './inventory.js';
 /** `playbooks/*.yaml`: the shape. The runner (execution/) gives it meaning. */
 
 export const PLAYBOOK_KINDS = ['update', 'upgrade', 'security-patch', 'scan', 'custom'] as const;
-export const PARAM_TYPES = ['string', 'number', 'boolean', 'packages', 'package-name'] as const;
+export const PARAM_TYPES = ['string', 'number', 'boolean', 'packages', 'package-name', 'path'] as const;
 
 const matcherSchema = z
   .strictObject({
@@ -75,6 +75,11 @@ export const playbookSchema = z
     kind: z.enum(PLAYBOOK_KINDS, { error: (issue) => `expected one of ${PLAYBOOK_KINDS.join(', ')}, given ${describe(issue.input)}` }),
     os: z.enum(OS_FAMILIES, { error: (issue) => `expected one of ${OS_FAMILIES.join(', ')}, given ${describe(issue.input)}` }),
     params: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), paramSchema).default({}),
+    // Exported before every command; a value is literal text or exactly one `{{ param }}` (omitted when unset).
+    environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' }), z.string()).default({}),
+    // Prints one installed package per line (name, version, arch, source; tab-separated): the runner runs it
+    // before and after the steps and reports the difference as the packages changed.
+    packages_query: z.string().min(1).optional(),
     pre_checks: z.array(checkSchema).default([]),
     steps: z.array(stepSchema).min(1, { error: 'expected at least one step' }),
     reboot: z.enum(['never', 'if-needed', 'always'], { error: (issue) => `expected never, if-needed or always, given ${describe(issue.input)}` }).default('never'),
@@ -93,6 +98,8 @@ export const playbookSchema = z
     kind: raw.kind,
     os: raw.os,
     params: raw.params,
+    environment: raw.environment,
+    packagesQuery: raw.packages_query,
     preChecks: raw.pre_checks,
     steps: raw.steps,
     reboot: raw.reboot,
