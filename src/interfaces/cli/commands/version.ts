@@ -16,12 +16,9 @@ function parseScheme(value: string): Scheme {
 
 /** `redback version compare deb|rpm|semver A B`: for an engineer who doubts a match, the same ordering the matcher uses. */
 export function registerVersionCommand(program: Command): void {
-  // exitOverride here too: subcommands do not inherit it from a program that set it after they were added, and
-  // main.ts maps a thrown usage error to exit code 2.
-  const version = program.command('version').description('Version ordering tools').exitOverride();
+  const version = program.command('version').description('Version ordering tools');
   version
     .command('compare')
-    .exitOverride()
     .description('Print -1, 0 or 1 as A is lower than, equal to or higher than B (dpkg, rpm or semver rules)')
     .argument('<scheme>', 'deb (dpkg rules), rpm (epoch:version-release, rpmvercmp) or semver', parseScheme)
     .argument('<a>', 'first version')
