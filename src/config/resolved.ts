@@ -1,3 +1,4 @@
+import type { ConfigIssue } from '../errors.js';
 import type { Customer, Host, Playbook, RedbackSettings, ScheduleFileInput, WindowInput } from './schemas/index.js';
 
 /** A maintenance window with the context it needs on its own: its customer, zone and file. */
@@ -31,7 +32,7 @@ export interface ResolvedConfig {
   playbooks: readonly PlaybookEntry[];
   /** Which file each customer, host, window and playbook came from, by `kind/id`. */
   sources: Readonly<Record<string, string>>;
-  warnings: readonly import('../errors.js').ConfigIssue[];
+  warnings: readonly ConfigIssue[];
 }
 
 export function findCustomer(config: ResolvedConfig, id: string): Customer | undefined {

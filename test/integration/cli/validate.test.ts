@@ -9,7 +9,7 @@ describe('redback validate (the real executable)', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Configuration OK: ${dir}`);
-    expect(result.stdout).toMatch(/Customers \(1\)\n  acme\s+Acme\s+Europe\/Amsterdam\s+1 hosts/);
+    expect(result.stdout).toMatch(/Customers \(1\)\n {2}acme\s+Acme\s+Europe\/Amsterdam\s+1 hosts/);
     expect(result.stdout).toContain('by transport: ssh 1');
     expect(result.stdout).toMatch(/acme-weekly\s+acme\s+cron 0 2 \* \* 0 for 180 min/);
     expect(result.stdout.split('\n').length).toBeLessThan(40);

@@ -153,7 +153,7 @@ describe('loadConfig: bad input gets a clear error naming file, line and path', 
   });
 
   it('15. an SSH host whose key is not pinned', async () => {
-    const [issue] = await issuesOf({ 'inventory/acme.yaml': inventory.replace(/    ssh: .*\n/, '') });
+    const [issue] = await issuesOf({ 'inventory/acme.yaml': inventory.replace(/ {4}ssh: .*\n/, '') });
     expect(issue).toMatchObject({ path: 'hosts[0].ssh' });
     expect(issue!.message).toMatch(/host_key or ssh.known_hosts.*trust_on_first_use/);
   });
