@@ -49,6 +49,16 @@ describe('redback validate (the real executable)', () => {
     expect(result.stdout).toContain(`Configuration OK: ${dir}`);
   });
 
+  it("validates the repository's own example configuration (three customers, Debian, RHEL, SUSE, Windows, a local demo host)", async () => {
+    const result = await runCli(['validate', '--json'], { env: { REDBACK_CONFIG: '' } });
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { customers: Array<{ id: string; timezone: string }>; hosts: { total: number; byTransport: Record<string, number>; byOs: Record<string, number> } };
+    expect(summary.customers.map((c) => c.timezone).sort()).toEqual(['America/New_York', 'Asia/Tokyo', 'Europe/Amsterdam']);
+    expect(Object.keys(summary.hosts.byOs).sort()).toEqual(['debian', 'rhel', 'suse', 'windows']);
+    expect(summary.hosts.byTransport.local).toBe(1);
+    expect(summary.hosts.total).toBeGreaterThanOrEqual(12);
+  });
+
   it('exits 2 with a usage message for an unknown option', async () => {
     const result = await runCli(['validate', '--confg', 'x']);
     expect(result.code).toBe(2);

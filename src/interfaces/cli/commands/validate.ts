@@ -34,7 +34,7 @@ export function summarize(config: ResolvedConfig) {
     dir: config.dir,
     customers: config.customers.map((c) => ({ id: c.id, name: c.name, timezone: c.timezone, hosts: config.hosts.filter((h) => h.customerId === c.id).length })),
     hosts: { total: config.hosts.length, byTransport: count(config.hosts.map((h) => h.transport)), byOs: count(config.hosts.map((h) => h.os)) },
-    windows: config.windows.map((w) => ({ id: w.id, customerId: w.customerId, timezone: w.timezone, rule: w.rrule ?? `cron ${w.cron}`, start: w.start, durationMs: w.durationMs, playbooks: w.playbooks, approval: w.approval })),
+    windows: config.windows.map((w) => ({ id: w.id, customerId: w.customerId, timezone: w.timezone, rule: w.rrule === undefined ? `cron ${w.cron}` : `${w.rrule}${w.offsetDays === 0 ? '' : ` ${w.offsetDays > 0 ? '+' : ''}${w.offsetDays} days`}`, start: w.start, durationMs: w.durationMs, playbooks: w.playbooks, approval: w.approval })),
     playbooks: config.playbooks.map((p) => ({ id: p.id, kind: p.kind, os: p.os, steps: p.steps.length })),
     redis: config.settings.redis.url === undefined ? (config.settings.redis.sentinel === undefined ? 'embedded' : 'sentinel') : 'url',
     warnings: config.warnings,
@@ -54,7 +54,7 @@ function renderSummary(config: ResolvedConfig): string {
     lines.push(`  ${w.id.padEnd(28)} ${w.customerId.padEnd(10)} ${w.rule}${w.start === undefined ? '' : ` at ${w.start}`} for ${Math.round(w.durationMs / 60_000)} min (${w.timezone}), ${w.playbooks.join(', ')}, approval ${w.approval}`);
   }
   lines.push('', `Playbooks (${s.playbooks.length})`);
-  for (const p of s.playbooks) lines.push(`  ${p.id.padEnd(28)} ${p.kind.padEnd(15)} ${p.os.padEnd(8)} ${p.steps} steps`);
+  for (const p of s.playbooks) lines.push(`  ${p.id.padEnd(28)} ${p.kind.padEnd(15)} ${p.os.padEnd(8)} ${p.steps} step${p.steps === 1 ? '' : 's'}`);
   lines.push('', `Redis: ${s.redis === 'embedded' ? 'embedded (redback serve starts its own redis-server)' : s.redis}`);
   if (s.warnings.length > 0) {
     lines.push('', `Warnings (${s.warnings.length})`);

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => (socket.end(), done(true)));
+    socket.once('error', () => done(false));
+  });
+}
+
+describe('redback serve with the example configuration (the real executable)', () => {
+  it('starts its own redis-server, logs the loaded config, and stops cleanly on SIGINT', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'redback-serve-')), 'redis');
+    const env = { ...process.env, REDBACK_LOG_LEVEL: 'info' };
+    delete env.REDIS_URL;
+    const child = spawn(process.execPath, [resolve('bin/redback.js'), 'serve', '--data-dir', dataDir], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: Array<Record<string, unknown>> = [];
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const ready = new Promise<void>((resolveReady, reject) => {
+      let buffer = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, newline);
+          buffer = buffer.slice(newline + 1);
+          const record = JSON.parse(line) as Record<string, unknown>;
+          lines.push(record);
+          if (record.msg === 'ready; press Ctrl-C to stop') resolveReady();
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${stderr}`)));
+    });
+    await ready;
+
+    const loaded = lines.find((l) => l.msg === 'configuration loaded');
+    expect(loaded).toMatchObject({ customers: 3, hosts: 13, playbooks: 17 });
+    const embedded = lines.find((l) => l.msg?.toString().startsWith('started embedded redis-server'));
+    expect(embedded?.dataDir).toBe(dataDir);
+    const port = Number(new URL(String(embedded?.url)).port);
+    expect(await portAccepts(port)).toBe(true);
+
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(lines.at(-1)?.msg).toBe('stopped cleanly');
+    // The embedded Redis went with it, and kept its append-only data where it was told to.
+    expect(await portAccepts(port)).toBe(false);
+    expect(existsSync(dataDir)).toBe(true);
+    expect((await readdir(dataDir)).some((name) => name.startsWith('appendonly'))).toBe(true);
+  });
+});
