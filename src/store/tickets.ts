@@ -170,7 +170,7 @@ export class TicketRepository<T extends TicketBase> {
   async update(id: string, mutate: (current: T) => TicketUpdate<T>): Promise<{ before: T; after: T; changed: boolean }> {
     for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt += 1) {
       const [data, version] = await this.#redis.hmget(this.keys.record(id), 'data', 'version');
-      if (data === null || version === null) {
+      if (data === null || data === undefined || version === null || version === undefined) {
         throw new AppError('not-found', `${this.#options.kind} ${id} does not exist; list them with \`redback ${this.#options.kind}s list\``);
       }
       const before = JSON.parse(data) as T;

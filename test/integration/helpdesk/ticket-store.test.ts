@@ -86,7 +86,7 @@ describe('incident repository on Redis', () => {
     expect((await repo.list({ customerId: 'acme' })).map((r) => r.id)).toEqual([c.record.id, a.record.id]);
     expect((await repo.list({ statuses: ['new'] })).map((r) => r.id)).toEqual([c.record.id, b.record.id]);
     expect((await repo.list({ customerId: 'acme', statuses: ['assigned'] })).map((r) => r.id)).toEqual([a.record.id]);
-    expect(await redis.zrange(repo.keys.byStatus('new'), 0, -1)).not.toContain(a.record.id);
+    expect(await redis.zrange(repo.keys.byStatus('new'), '0', '-1')).not.toContain(a.record.id);
   });
 
   it('keeps problem ids in their own sequence, PRB-000001', async () => {
