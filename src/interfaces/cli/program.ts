@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerHealthCommand } from './commands/health.js';
 import { registerVersionCommand } from './commands/version.js';
+import { registerCalendarCommand } from './commands/calendar.js';
 
 /**
  * Builds the `redback` command tree. Each command lives in `commands/<name>.ts` and exports one
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
 
   registerValidateCommand(program);
   registerServeCommand(program);
+  registerHealthCommand(program);
   registerVersionCommand(program);
+  registerCalendarCommand(program);
   return program;
 }

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../support/run-cli.js';
 
 function portAccepts(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -17,9 +18,10 @@ function portAccepts(port: number): Promise<boolean> {
 describe('redback serve with the example configuration (the real executable)', () => {
   it('starts its own redis-server, logs the loaded config, and stops cleanly on SIGINT', async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'redback-serve-')), 'redis');
-    const env = { ...process.env, REDBACK_LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, REDBACK_LOG_LEVEL: 'info' };
     delete env.REDIS_URL;
-    const child = spawn(process.execPath, [resolve('bin/redback.js'), 'serve', '--data-dir', dataDir], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const heartbeat = join(dataDir, '..', 'heartbeat.json');
+    const child = spawn(process.execPath, [resolve('bin/redback.js'), 'serve', '--data-dir', dataDir, '--heartbeat', heartbeat], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: Array<Record<string, unknown>> = [];
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -47,6 +49,11 @@ describe('redback serve with the example configuration (the real executable)', (
     const port = Number(new URL(String(embedded?.url)).port);
     expect(await portAccepts(port)).toBe(true);
 
+    // The container's HEALTHCHECK: healthy while serve runs...
+    const healthy = await runCli(['health', '--heartbeat', heartbeat]);
+    expect(healthy.code).toBe(0);
+    expect(healthy.stdout).toMatch(/^healthy: serve pid \d+/);
+
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
@@ -55,5 +62,9 @@ describe('redback serve with the example configuration (the real executable)', (
     expect(await portAccepts(port)).toBe(false);
     expect(existsSync(dataDir)).toBe(true);
     expect((await readdir(dataDir)).some((name) => name.startsWith('appendonly'))).toBe(true);
+    // ...and unhealthy once it has stopped.
+    const gone = await runCli(['health', '--heartbeat', heartbeat]);
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toMatch(/^unhealthy: process \d+ is gone/);
   });
 });

@@ -2,11 +2,14 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { hostsOfWindow } from '../../../config/index.js';
 import { createLogger, createRedis, ShutdownCoordinator, startRedisServer } from '../../../platform/index.js';
+import { startHeartbeat } from '../../../platform/heartbeat.js';
 import { loadConfigForCli } from '../load-config.js';
+import { DEFAULT_HEARTBEAT_FILE } from './health.js';
 
 interface ServeOptions {
   config?: string;
   dataDir: string;
+  heartbeat: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -15,6 +18,7 @@ export function registerServeCommand(program: Command): void {
     .description('Run every role in one process (scheduler, workers, API); without a Redis URL, start an embedded redis-server')
     .option('--config <dir>', 'configuration directory (default: $REDBACK_CONFIG, else the current directory)')
     .option('--data-dir <dir>', 'where the embedded Redis keeps its append-only file', './var/redis')
+    .option('--heartbeat <file>', 'status file rewritten every 10 s, read by `redback health`', DEFAULT_HEARTBEAT_FILE)
     .action(async (options: ServeOptions) => {
       await serve(options);
     });
@@ -54,6 +58,8 @@ async function serve(options: ServeOptions): Promise<void> {
         'would schedule window',
       );
     }
+    const heartbeat = startHeartbeat(resolve(options.heartbeat), 'serve');
+    shutdown.add('heartbeat', () => heartbeat.stop());
     logger.info('ready; press Ctrl-C to stop');
   } catch (error) {
     await shutdown.shutdown();
