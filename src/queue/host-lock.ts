@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { storeKeys } from '../store/keys.js';
+
+/**
+ * One run per host at a time, across every worker process: `SET key token NX PX ttl`, renewed while the run
+ * lasts, released by compare-and-delete so that a worker never frees a lock another worker took after its own
+ * expired. A worker that dies stops renewing; the lock expires after `ttlMs`.
+ */
+export const DEFAULT_HOST_LOCK_TTL_MS = 30_000;
+
+const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+export interface HostLock {
+  readonly hostId: string;
+  readonly token: string;
+  /** Resolves when the lock was lost (renewal found another token or none); the run must stop. */
+  readonly lost: Promise<void>;
+  readonly isLost: boolean;
+  release(): Promise<void>;
+}
+
+export interface HostLockOptions {
+  ttlMs?: number;
+  /** Who holds it, for `redback` operators reading the key: `runId worker-name`. */
+  owner: string;
+  onRenewError?: (error: unknown) => void;
+}
+
+/** Takes the host's lock or returns undefined when another run holds it. */
+export async function acquireHostLock(redis: Redis, prefix: string, hostId: string, options: HostLockOptions): Promise<HostLock | undefined> {
+  const key = storeKeys(prefix).hostLock(hostId);
+  const ttlMs = options.ttlMs ?? DEFAULT_HOST_LOCK_TTL_MS;
+  const token = `${options.owner} ${randomUUID()}`;
+  const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
+  if (ok !== 'OK') return undefined;
+
+  let lost = false;
+  let released = false;
+  let markLost: () => void = () => undefined;
+  const lostPromise = new Promise<void>((resolve) => (markLost = resolve));
+  const timer = setInterval(() => {
+    redis.eval(EXTEND, 1, key, token, String(ttlMs)).then(
+      (result) => {
+        if (result !== 1 && !released) {
+          lost = true;
+          clearInterval(timer);
+          markLost();
+        }
+      },
+      (error: unknown) => options.onRenewError?.(error),
+    );
+  }, Math.max(250, Math.floor(ttlMs / 3)));
+  timer.unref();
+
+  return {
+    hostId,
+    token,
+    lost: lostPromise,
+    get isLost() {
+      return lost;
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      clearInterval(timer);
+      await redis.eval(RELEASE, 1, key, token);
+    },
+  };
+}
+
+/** Who holds a host's lock now (for diagnostics and tests), or null. */
+export async function hostLockHolder(redis: Redis, prefix: string, hostId: string): Promise<string | null> {
+  return await redis.get(storeKeys(prefix).hostLock(hostId));
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { findWindow, hostsOfWindow } from '../config/index.js';
+import { finalBatchStatus } from '../domain/release-batch.js';
+import { errorBudgetOf, exceedsErrorBudget, hostsToDispatch } from '../domain/rollout.js';
+import { enqueueHostRuns } from '../queue/index.js';
+import {
+  advanceDispatched,
+  batchCounts,
+  batchHosts,
+  customerInFlight,
+  getBatch,
+  saveRun,
+  setBatchStatus,
+  storeKeys,
+  transitionHost,
+  type BatchRecord,
+} from '../store/index.js';
+import { emit, type OrchestrationContext } from './context.js';
+import { deferHost, newRunRecord, skipHost } from './host-outcomes.js';
+import { applyApprovalRule, batchEvent } from './planner.js';
+
+/**
+ * The dispatcher moves one batch along: it starts an approved batch when its window opens, hands hosts to the
+ * queue as the rollout rules allow, defers what cannot start before the cutoff, expires a batch that was never
+ * approved in time, and gives a batch whose hosts have all finished its final status. Any scheduler or worker
+ * may call it at any time; a short per-batch lock keeps two passes from handing out the same slots.
+ */
+const DISPATCH_LOCK_MS = 15_000;
+
+export async function dispatchBatch(context: OrchestrationContext, batchId: string): Promise<void> {
+  const lockKey = storeKeys(context.prefix).batchDispatchLock(batchId);
+  const token = randomUUID();
+  if ((await context.redis.set(lockKey, token, 'PX', DISPATCH_LOCK_MS, 'NX')) !== 'OK') return;
+  try {
+    await dispatchLocked(context, batchId);
+  } finally {
+    await context.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`, 1, lockKey, token);
+  }
+}
+
+async function dispatchLocked(context: OrchestrationContext, batchId: string): Promise<void> {
+  let batch = await getBatch(context.redis, context.prefix, batchId);
+  if (batch === undefined) return;
+  const nowMs = context.clock.now().getTime();
+  const cutoffMs = Date.parse(batch.cutoffAt);
+
+  if (batch.status === 'planned') {
+    await applyApprovalRule(context, batchId);
+    batch = await getBatch(context.redis, context.prefix, batchId);
+    if (batch === undefined) return;
+  }
+  if ((batch.status === 'awaiting-approval' || batch.status === 'approved') && nowMs >= cutoffMs) {
+    await expireBatch(context, batch);
+    return;
+  }
+  if (batch.status === 'approved' && nowMs >= Date.parse(batch.windowStart)) {
+    const previous = await setBatchStatus(context.redis, context.prefix, batchId, ['approved'], 'running', new Date(nowMs), { startedAt: new Date(nowMs).toISOString() });
+    if (previous !== undefined) {
+      await context.audit.record({ actor: context.actor, action: 'batch.running', subject: `batch/${batchId}`, customerId: batch.customerId, before: { status: 'approved' }, after: { status: 'running' } });
+      await emit(context, batchEvent(batch, 'batch.started'));
+    }
+    batch = { ...batch, status: 'running' };
+  }
+  if (batch.status !== 'running') return;
+
+  if (nowMs >= cutoffMs) {
+    for (const host of await batchHosts(context.redis, context.prefix, batch)) {
+      if (host.state === 'pending' || host.state === 'queued') {
+        await deferHost(context, batch, host.hostId, [host.state], `the cutoff ${batch.cutoffAt} passed before the run could start`);
+      }
+    }
+  } else {
+    await handOutHosts(context, batch);
+  }
+  await finishIfDone(context, batch);
+}
+
+/** Queues as many hosts as the rollout rules allow now; hosts the window no longer targets are skipped. */
+async function handOutHosts(context: OrchestrationContext, batch: BatchRecord): Promise<void> {
+  const window = findWindow(context.config, batch.windowId);
+  const stillTargeted = new Set(window === undefined ? [] : hostsOfWindow(context.config, window).map((h) => h.id));
+  let counts = await batchCounts(context.redis, context.prefix, batch);
+  if (exceedsErrorBudget(counts.failed, errorBudgetOf(batch.rollout, counts.total))) {
+    await haltBatch(context, batch, counts.failed);
+    return;
+  }
+  for (;;) {
+    const slots = hostsToDispatch(batch.rollout, {
+      total: counts.total,
+      dispatched: counts.dispatched,
+      inFlight: counts.inFlight,
+      failures: counts.failed,
+      customerInFlight: batch.rollout.customerConcurrency === undefined ? 0 : await customerInFlight(context.redis, context.prefix, batch.customerId),
+    });
+    if (slots === 0) return;
+    const now = context.clock.now();
+    const chosen = batch.hostIds.slice(counts.dispatched, counts.dispatched + slots);
+    const queued: string[] = [];
+    let skipped = 0;
+    for (const hostId of chosen) {
+      if (!stillTargeted.has(hostId)) {
+        if (await skipHost(context, batch, hostId, ['pending'], 'the window no longer targets this host (re-checked at dispatch)')) skipped += 1;
+        continue;
+      }
+      if ((await transitionHost(context.redis, context.prefix, batch, hostId, ['pending'], 'queued')) === undefined) continue;
+      await saveRun(context.redis, context.prefix, newRunRecord(batch, hostId, now));
+      queued.push(hostId);
+    }
+    await advanceDispatched(context.redis, context.prefix, batch.id, chosen.length);
+    await enqueueHostRuns(context.queue, queued.map((hostId) => ({ batchId: batch.id, hostId })));
+    if (queued.length > 0) context.logger.debug({ batch: batch.id, queued: queued.length, skipped }, 'hosts dispatched');
+    // Skipped hosts freed their slots at once: go round again; otherwise the next pass comes when a run ends.
+    if (skipped === 0) return;
+    counts = await batchCounts(context.redis, context.prefix, batch);
+  }
+}
+
+/**
+ * Stops dispatching once failures exceed max_errors: the batch becomes `halted`, hosts not yet queued are
+ * skipped, queued ones are skipped by the worker, and runs in flight finish.
+ */
+export async function haltBatch(context: OrchestrationContext, batch: BatchRecord, failures: number): Promise<void> {
+  const reason = `failures (${failures}) exceeded max_errors (${String(batch.rollout.maxErrors)})`;
+  const now = context.clock.now();
+  const previous = await setBatchStatus(context.redis, context.prefix, batch.id, ['running'], 'halted', now, { statusReason: reason, finishedAt: now.toISOString() });
+  if (previous === undefined) return;
+  context.logger.warn({ batch: batch.id, failures }, `batch halted: ${reason}`);
+  await context.audit.record({ actor: context.actor, action: 'batch.halted', subject: `batch/${batch.id}`, customerId: batch.customerId, before: { status: previous }, after: { status: 'halted' }, reason, at: now });
+  await emit(context, { ...batchEvent(batch, 'batch.halted'), reason });
+  const halted = { ...batch, status: 'halted' as const };
+  for (const host of await batchHosts(context.redis, context.prefix, batch)) {
+    if (host.state === 'pending') await skipHost(context, halted, host.hostId, ['pending'], `not started: the batch halted (${reason})`);
+  }
+}
+
+/** Cancels a batch that has not finished: nothing more starts; runs in flight finish. */
+export async function cancelBatch(context: OrchestrationContext, batch: BatchRecord, reason: string): Promise<boolean> {
+  const now = context.clock.now();
+  const previous = await setBatchStatus(context.redis, context.prefix, batch.id, ['planned', 'awaiting-approval', 'approved', 'running'], 'cancelled', now, { statusReason: reason, finishedAt: now.toISOString() });
+  if (previous === undefined) return false;
+  await context.audit.record({ actor: context.actor, action: 'batch.cancelled', subject: `batch/${batch.id}`, customerId: batch.customerId, before: { status: previous }, after: { status: 'cancelled' }, reason, at: now });
+  await emit(context, { ...batchEvent(batch, 'batch.cancelled'), reason });
+  for (const host of await batchHosts(context.redis, context.prefix, batch)) {
+    if (host.state === 'pending') await skipHost(context, batch, host.hostId, ['pending'], `not started: the batch was cancelled (${reason})`);
+  }
+  return true;
+}
+
+async function expireBatch(context: OrchestrationContext, batch: BatchRecord): Promise<void> {
+  const now = context.clock.now();
+  const reason = batch.status === 'awaiting-approval' ? 'not approved before the cutoff' : 'the window passed before the batch started';
+  const previous = await setBatchStatus(context.redis, context.prefix, batch.id, ['awaiting-approval', 'approved'], 'expired', now, { statusReason: reason, finishedAt: now.toISOString() });
+  if (previous === undefined) return;
+  await context.audit.record({ actor: context.actor, action: 'batch.expired', subject: `batch/${batch.id}`, customerId: batch.customerId, before: { status: previous }, after: { status: 'expired' }, reason, at: now });
+  await emit(context, { ...batchEvent(batch, 'batch.expired'), reason });
+  for (const host of await batchHosts(context.redis, context.prefix, batch)) {
+    if (host.state === 'pending') await deferHost(context, batch, host.hostId, ['pending'], `batch ${reason}`);
+  }
+}
+
+/** When every host has a final state, the batch gets its final status (unless it halted or was cancelled). */
+export async function finishIfDone(context: OrchestrationContext, batch: BatchRecord): Promise<void> {
+  const counts = await batchCounts(context.redis, context.prefix, batch);
+  if (counts.succeeded + counts.failed + counts.notRun < counts.total) return;
+  const status = finalBatchStatus({ succeeded: counts.succeeded, failed: counts.failed, notRun: counts.notRun });
+  const now = context.clock.now();
+  const previous = await setBatchStatus(context.redis, context.prefix, batch.id, ['running'], status, now, { finishedAt: now.toISOString() });
+  if (previous === undefined) return;
+  const summary = `${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.notRun} deferred or skipped`;
+  context.logger.info({ batch: batch.id, status }, `batch finished: ${summary}`);
+  await context.audit.record({ actor: context.actor, action: `batch.${status}`, subject: `batch/${batch.id}`, customerId: batch.customerId, before: { status: 'running' }, after: { status, ...counts }, at: now });
+  await emit(context, { ...batchEvent(batch, 'batch.finished'), status, reason: summary });
+}

@@ -1,0 +1,170 @@
+import { DelayedError } from 'bullmq';
+import { findHost } from '../config/index.js';
+import { coerceError } from '../errors.js';
+import { errorBudgetOf, exceedsErrorBudget } from '../domain/rollout.js';
+import { acquireHostLock, parseJobPayload, RetryableRunError, shouldRetry, HOST_RUN_ATTEMPTS, type HostRunJob } from '../queue/index.js';
+import { appendRunLog, batchCounts, getBatch, hostState, saveRun, transitionHost, type BatchRecord, type RunLogLine, type RunRecord } from '../store/index.js';
+import { emit, type OrchestrationContext } from './context.js';
+import { dispatchBatch, haltBatch } from './dispatcher.js';
+import type { HostRunExecutor, HostRunOutcome } from './executor.js';
+import { deferHost, loadOrCreateRun, runIdOf, skipHost } from './host-outcomes.js';
+
+export interface HostRunProcessorOptions {
+  executor: HostRunExecutor;
+  workerId: string;
+  hostLockTtlMs?: number;
+  /** How long a job waits before trying again when another run holds the host's lock. */
+  lockBusyDelayMs?: number;
+}
+
+/**
+ * One host run, as a BullMQ job. Before anything starts it re-checks the batch (still running?), the cutoff and
+ * the host lock; a run that a dead worker left behind is marked `interrupted` (class internal) rather than run
+ * a second time, because the playbook may have been half applied.
+ */
+export function createHostRunProcessor(context: OrchestrationContext, options: HostRunProcessorOptions) {
+  return async (job: HostRunJob, token: string | undefined): Promise<void> => {
+    const { batchId, hostId } = parseJobPayload('host-run', job.data);
+    const batch = await getBatch(context.redis, context.prefix, batchId);
+    if (batch === undefined) {
+      context.logger.warn({ job: job.id }, 'host-run job for a batch that does not exist; dropping it');
+      return;
+    }
+    const state = await hostState(context.redis, context.prefix, batchId, hostId);
+    if (state !== 'queued' && state !== 'running') return; // already finished: a duplicate delivery
+
+    if (batch.status !== 'running') {
+      await skipHost(context, batch, hostId, ['queued'], `not started: the batch is ${batch.status}${batch.statusReason === null ? '' : ` (${batch.statusReason})`}`);
+      return;
+    }
+    if (state === 'queued' && context.clock.now().getTime() >= Date.parse(batch.cutoffAt)) {
+      await deferHost(context, batch, hostId, ['queued'], `the cutoff ${batch.cutoffAt} passed before the run could start`);
+      await dispatchQuietly(context, batchId);
+      return;
+    }
+
+    const lock = await acquireHostLock(context.redis, context.prefix, hostId, { owner: `${runIdOf(batchId, hostId)} ${options.workerId}`, ttlMs: options.hostLockTtlMs });
+    if (lock === undefined) {
+      // Another run (another batch, or a dead worker's lock not yet expired) holds the host: wait, do not fail.
+      await job.moveToDelayed(Date.now() + (options.lockBusyDelayMs ?? 2000), token);
+      throw new DelayedError();
+    }
+    try {
+      const current = await hostState(context.redis, context.prefix, batchId, hostId);
+      if (current === 'running') {
+        await finishRun(context, batch, hostId, await loadOrCreateRun(context, batch, hostId), {
+          status: 'failed',
+          failureClass: 'internal',
+          reason: 'interrupted: the worker running it stopped (process died or lost its locks); not run again because the playbook may have been half applied',
+          steps: [],
+        }, 'interrupted');
+        return;
+      }
+      if (current !== 'queued') return;
+      await runOnce(context, options, job, batch, hostId, lock.lost);
+    } finally {
+      await lock.release().catch((error: unknown) => context.logger.warn({ err: error, host: hostId }, 'could not release the host lock; it expires on its own'));
+    }
+    await dispatchQuietly(context, batchId);
+  };
+}
+
+async function runOnce(context: OrchestrationContext, options: HostRunProcessorOptions, job: HostRunJob, batch: BatchRecord, hostId: string, lockLost: Promise<void>): Promise<void> {
+  if ((await transitionHost(context.redis, context.prefix, batch, hostId, ['queued'], 'running')) === undefined) return;
+  const started = context.clock.now();
+  const previous = await loadOrCreateRun(context, batch, hostId);
+  const run: RunRecord = { ...previous, status: 'running', attempts: previous.attempts + 1, workerId: options.workerId, startedAt: started.toISOString(), reason: null, failureClass: null };
+  await saveRun(context.redis, context.prefix, run);
+  await emit(context, runEvent(batch, hostId, 'run.started', null));
+  await context.audit.record({ actor: context.actor, action: 'run.started', subject: `run/${run.id}`, customerId: batch.customerId, before: { status: previous.status }, after: { status: 'running', attempt: run.attempts, worker: options.workerId }, at: started });
+
+  const outcome = await execute(context, options, batch, hostId, run.id, lockLost);
+  const attempts = job.opts.attempts ?? HOST_RUN_ATTEMPTS;
+  const beforeCutoff = context.clock.now().getTime() < Date.parse(batch.cutoffAt);
+  if (outcome.status === 'failed' && outcome.retryable !== false && beforeCutoff && shouldRetry(outcome.failureClass, job.attemptsMade, attempts)) {
+    await transitionHost(context.redis, context.prefix, batch, hostId, ['running'], 'queued');
+    await saveRun(context.redis, context.prefix, { ...run, status: 'queued', failureClass: outcome.failureClass, reason: `attempt ${run.attempts} failed (${outcome.reason ?? outcome.failureClass}); retrying with backoff`, steps: outcome.steps });
+    throw new RetryableRunError(outcome.failureClass ?? 'internal', outcome.reason ?? 'retryable failure');
+  }
+  await finishRun(context, batch, hostId, run, outcome, outcome.status);
+}
+
+async function execute(context: OrchestrationContext, options: HostRunProcessorOptions, batch: BatchRecord, hostId: string, runId: string, lockLost: Promise<void>): Promise<HostRunOutcome> {
+  const host = findHost(context.config, hostId);
+  if (host === undefined) {
+    return { status: 'failed', failureClass: 'internal', reason: `host ${hostId} is no longer in the inventory`, steps: [], retryable: false };
+  }
+  const abort = new AbortController();
+  void lockLost.then(() => abort.abort(new Error(`lost the lock of host ${hostId}`)));
+  const pending: RunLogLine[] = [];
+  const flush = async (): Promise<void> => {
+    await appendRunLog(context.redis, context.prefix, runId, pending.splice(0));
+  };
+  const flusher = setInterval(() => void flush().catch(() => undefined), 500);
+  try {
+    return await options.executor({
+      runId,
+      host,
+      playbooks: batch.playbooks,
+      params: batch.params,
+      checkMode: batch.checkMode,
+      signal: abort.signal,
+      onLine: (step, stream, line) => pending.push({ at: new Date().toISOString(), step, stream, line }),
+    });
+  } catch (error) {
+    const err = coerceError(error);
+    return { status: 'failed', failureClass: 'internal', reason: `the runner failed: ${err.message}`, steps: [] };
+  } finally {
+    clearInterval(flusher);
+    await flush();
+  }
+}
+
+async function finishRun(context: OrchestrationContext, batch: BatchRecord, hostId: string, run: RunRecord, outcome: HostRunOutcome, state: 'succeeded' | 'failed' | 'interrupted'): Promise<void> {
+  if ((await transitionHost(context.redis, context.prefix, batch, hostId, ['running'], state, outcome.reason ?? '')) === undefined) return;
+  const finished = context.clock.now();
+  const startedMs = run.startedAt === null ? finished.getTime() : Date.parse(run.startedAt);
+  const record: RunRecord = { ...run, status: state, failureClass: outcome.failureClass, reason: outcome.reason, steps: outcome.steps, finishedAt: finished.toISOString(), durationMs: finished.getTime() - startedMs };
+  await saveRun(context.redis, context.prefix, record);
+  const type = state === 'succeeded' ? 'run.succeeded' : state === 'interrupted' ? 'run.interrupted' : 'run.failed';
+  await emit(context, { ...runEvent(batch, hostId, type, outcome.failureClass), reason: outcome.reason ?? undefined });
+  await context.audit.record({ actor: context.actor, action: type, subject: `run/${run.id}`, customerId: batch.customerId, before: { status: 'running' }, after: { status: state, failureClass: outcome.failureClass }, reason: outcome.reason ?? undefined, at: finished });
+  if (state !== 'succeeded') {
+    const counts = await batchCounts(context.redis, context.prefix, batch);
+    if (exceedsErrorBudget(counts.failed, errorBudgetOf(batch.rollout, counts.total))) await haltBatch(context, batch, counts.failed);
+  }
+}
+
+/**
+ * Called when BullMQ gives up on a job (attempts used up, or stalled more often than allowed): a host left
+ * queued or running is closed as interrupted so that the batch can finish.
+ */
+export async function closeAbandonedRun(context: OrchestrationContext, batchId: string, hostId: string, why: string): Promise<void> {
+  const batch = await getBatch(context.redis, context.prefix, batchId);
+  if (batch === undefined) return;
+  const run = await loadOrCreateRun(context, batch, hostId);
+  const state = await hostState(context.redis, context.prefix, batchId, hostId);
+  if (state === 'queued') await transitionHost(context.redis, context.prefix, batch, hostId, ['queued'], 'running');
+  if (state === 'queued' || state === 'running') {
+    await finishRun(context, batch, hostId, run, { status: 'failed', failureClass: 'internal', reason: `interrupted: ${why}`, steps: run.steps }, 'interrupted');
+  }
+  await dispatchQuietly(context, batchId);
+}
+
+async function dispatchQuietly(context: OrchestrationContext, batchId: string): Promise<void> {
+  await dispatchBatch(context, batchId).catch((error: unknown) => context.logger.warn({ err: error, batch: batchId }, 'dispatch after a run failed; the scheduler tick will retry'));
+}
+
+function runEvent(batch: BatchRecord, hostId: string, type: 'run.started' | 'run.succeeded' | 'run.failed' | 'run.interrupted', failureClass: HostRunOutcome['failureClass']) {
+  return {
+    type,
+    batchId: batch.id,
+    occurrenceId: batch.occurrenceId,
+    windowId: batch.windowId,
+    customerId: batch.customerId,
+    hostId,
+    playbookId: batch.playbooks.join(','),
+    failureClass,
+    runId: runIdOf(batch.id, hostId),
+  };
+}

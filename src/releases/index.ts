@@ -1,0 +1,10 @@
+export { createAuditWriter, type AuditWriter } from './audit-writer.js';
+export { emit, type OrchestrationContext } from './context.js';
+export { cancelBatch, dispatchBatch, finishIfDone, haltBatch } from './dispatcher.js';
+export type { HostRunExecutor, HostRunOutcome, HostRunRequest } from './executor.js';
+export { deferHost, runIdOf, skipHost } from './host-outcomes.js';
+export { closeAbandonedRun, createHostRunProcessor } from './host-run-processor.js';
+export { applyApprovalRule, planOccurrence, plannerTick } from './planner.js';
+export { approveBatch } from './approval.js';
+export { startScheduler, type RunningScheduler, type SchedulerOptions } from './scheduler.js';
+export { startWorkerRole, type RunningWorker, type WorkerRoleOptions } from './worker-role.js';

@@ -1,0 +1,73 @@
+import cron from 'node-cron';
+import { coerceError } from '../errors.js';
+import { openBatchIds } from '../store/index.js';
+import type { OrchestrationContext } from './context.js';
+import { dispatchBatch } from './dispatcher.js';
+import { plannerTick } from './planner.js';
+
+export interface SchedulerOptions {
+  /** node-cron expression (with seconds) of the planner tick. Default every 15 seconds. */
+  plannerCron?: string;
+  /** How often open batches are moved along (window opening, cutoff, missed completions). Default 1 s. */
+  dispatchIntervalMs?: number;
+}
+
+export interface RunningScheduler {
+  /** Stops both loops and waits for a pass in progress. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The scheduler role: the planner tick (node-cron) and the dispatch loop. Both are idempotent, so several
+ * schedulers may run against one Redis; they only share the work.
+ */
+export function startScheduler(context: OrchestrationContext, options: SchedulerOptions = {}): RunningScheduler {
+  const log = context.logger;
+  const plan = async (): Promise<void> => {
+    try {
+      const created = await plannerTick(context);
+      if (created.length > 0) log.info({ batches: created }, `planned ${created.length} batch${created.length === 1 ? '' : 'es'}`);
+    } catch (error) {
+      log.error({ err: coerceError(error) }, 'planner tick failed; the next tick tries again');
+    }
+  };
+  const task = cron.schedule(options.plannerCron ?? '*/15 * * * * *', plan, { name: 'planner', noOverlap: true });
+  let planning: Promise<void> = plan();
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let passing: Promise<void> = Promise.resolve();
+  const pass = async (): Promise<void> => {
+    try {
+      for (const id of await openBatchIds(context.redis, context.prefix)) {
+        if (stopped) return;
+        await dispatchBatch(context, id);
+      }
+    } catch (error) {
+      log.error({ err: coerceError(error) }, 'dispatch pass failed; the next pass tries again');
+    }
+  };
+  const loop = (): void => {
+    if (stopped) return;
+    passing = pass().finally(() => {
+      if (!stopped) timer = setTimeout(loop, options.dispatchIntervalMs ?? 1000);
+    });
+  };
+  loop();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        stopped = true;
+        if (timer !== undefined) clearTimeout(timer);
+        await task.stop();
+        await task.destroy();
+        planning = planning.catch(() => undefined);
+        await Promise.all([planning, passing]);
+        await context.audit.flush();
+      })();
+      return stopping;
+    },
+  };
+}

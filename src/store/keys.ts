@@ -1,0 +1,49 @@
+/**
+ * Every Redis key of the orchestration records, in one place, under the configured prefix. Ids never contain
+ * `:` (DESIGN.md), so a key splits unambiguously.
+ */
+export interface StoreKeys {
+  batch(id: string): string;
+  batchHosts(id: string): string;
+  batchNotes(id: string): string;
+  batchInFlight(id: string): string;
+  batchOutcome(id: string, outcome: 'succeeded' | 'failed' | 'not-run'): string;
+  batchDispatchLock(id: string): string;
+  batchesByTime: string;
+  openBatches: string;
+  customerInFlight(customerId: string): string;
+  run(id: string): string;
+  runLog(id: string): string;
+  runsByTime: string;
+  runsByBatch(batchId: string): string;
+  runsByHost(hostId: string): string;
+  runsByCustomer(customerId: string): string;
+  runsByStatus(status: string): string;
+  hostLock(hostId: string): string;
+  events: string;
+  plannerLock: string;
+}
+
+export function storeKeys(prefix: string): StoreKeys {
+  return {
+    batch: (id) => `${prefix}:batch:${id}`,
+    batchHosts: (id) => `${prefix}:batch:${id}:hosts`,
+    batchNotes: (id) => `${prefix}:batch:${id}:notes`,
+    batchInFlight: (id) => `${prefix}:batch:${id}:in-flight`,
+    batchOutcome: (id, outcome) => `${prefix}:batch:${id}:${outcome}`,
+    batchDispatchLock: (id) => `${prefix}:lock:dispatch:${id}`,
+    batchesByTime: `${prefix}:batches`,
+    openBatches: `${prefix}:batches:open`,
+    customerInFlight: (customerId) => `${prefix}:customer:${customerId}:in-flight`,
+    run: (id) => `${prefix}:run:${id}`,
+    runLog: (id) => `${prefix}:run:${id}:log`,
+    runsByTime: `${prefix}:runs`,
+    runsByBatch: (batchId) => `${prefix}:runs:batch:${batchId}`,
+    runsByHost: (hostId) => `${prefix}:runs:host:${hostId}`,
+    runsByCustomer: (customerId) => `${prefix}:runs:customer:${customerId}`,
+    runsByStatus: (status) => `${prefix}:runs:status:${status}`,
+    hostLock: (hostId) => `${prefix}:lock:host:${hostId}`,
+    events: `${prefix}:events`,
+    plannerLock: `${prefix}:lock:planner`,
+  };
+}

@@ -1,0 +1,157 @@
+import type { Redis } from 'ioredis';
+import type { FailureClass } from '../domain/failure-class.js';
+import { RUN_STATUSES, type RunStatus } from '../domain/release-batch.js';
+import { AppError } from '../errors.js';
+import { storeKeys } from './keys.js';
+
+/** Bytes of stdout and of stderr kept per step in a run record; the full stream is in the run log (also capped). */
+export const STEP_OUTPUT_CAP_BYTES = 16 * 1024;
+/** Lines kept in a run's log list (the newest). */
+export const RUN_LOG_MAX_LINES = 5000;
+
+export interface StepRecord {
+  name: string;
+  /** `ok`, `changed`, `failed`, `skipped`, as the runner reports it. */
+  status: string;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** Bytes of output not kept here because of the cap. */
+  truncatedBytes: number;
+  durationMs: number;
+}
+
+export interface RunRecord {
+  /** `batchId/hostId`, the same as the BullMQ job id. */
+  id: string;
+  batchId: string;
+  occurrenceId: string;
+  windowId: string;
+  customerId: string;
+  hostId: string;
+  playbooks: string[];
+  checkMode: boolean;
+  status: RunStatus;
+  failureClass: FailureClass | null;
+  /** Why it failed, was deferred or skipped, in words. */
+  reason: string | null;
+  /** The occurrence a deferred host moves to, or null when it has no later window. */
+  deferredTo: string | null;
+  attempts: number;
+  workerId: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  steps: StepRecord[];
+}
+
+export interface RunLogLine {
+  at: string;
+  step: string;
+  stream: 'stdout' | 'stderr' | 'system';
+  line: string;
+}
+
+/** Writes a run record whole and moves it between the status index sets; the holder of the host lock is its only writer. */
+export async function saveRun(redis: Redis, prefix: string, run: RunRecord): Promise<void> {
+  const keys = storeKeys(prefix);
+  const score = Date.parse(run.queuedAt);
+  const capped = { ...run, steps: run.steps.map(capStep) };
+  const tx = redis.multi().hset(keys.run(run.id), 'record', JSON.stringify(capped), 'status', run.status);
+  tx.zadd(keys.runsByTime, 'NX', score, run.id);
+  tx.zadd(keys.runsByBatch(run.batchId), 'NX', score, run.id);
+  tx.zadd(keys.runsByHost(run.hostId), 'NX', score, run.id);
+  tx.zadd(keys.runsByCustomer(run.customerId), 'NX', score, run.id);
+  for (const status of RUN_STATUSES) {
+    if (status === run.status) tx.zadd(keys.runsByStatus(status), score, run.id);
+    else tx.zrem(keys.runsByStatus(status), run.id);
+  }
+  await tx.exec();
+}
+
+export async function getRun(redis: Redis, prefix: string, id: string): Promise<RunRecord | undefined> {
+  const raw = await redis.hget(storeKeys(prefix).run(id), 'record');
+  return raw === null ? undefined : (JSON.parse(raw) as RunRecord);
+}
+
+export async function requireRun(redis: Redis, prefix: string, id: string): Promise<RunRecord> {
+  const run = await getRun(redis, prefix, id);
+  if (run === undefined) throw new AppError('not-found', `run ${JSON.stringify(id)} does not exist; run ids are batchId/hostId (see \`redback runs list\`)`);
+  return run;
+}
+
+export interface RunQuery {
+  batchId?: string;
+  hostId?: string;
+  customerId?: string;
+  status?: RunStatus;
+  /** Queued at or after / before. */
+  from?: Date;
+  to?: Date;
+  limit?: number;
+}
+
+/** Runs newest first. The most selective index (batch, host, customer, status) is read; other filters apply after. */
+export async function listRuns(redis: Redis, prefix: string, query: RunQuery = {}): Promise<RunRecord[]> {
+  const keys = storeKeys(prefix);
+  const index =
+    query.batchId !== undefined
+      ? keys.runsByBatch(query.batchId)
+      : query.hostId !== undefined
+        ? keys.runsByHost(query.hostId)
+        : query.customerId !== undefined
+          ? keys.runsByCustomer(query.customerId)
+          : query.status !== undefined
+            ? keys.runsByStatus(query.status)
+            : keys.runsByTime;
+  const max = query.to === undefined ? '+inf' : String(query.to.getTime());
+  const min = query.from === undefined ? '-inf' : String(query.from.getTime());
+  const ids = await redis.zrevrangebyscore(index, max, min);
+  const limit = query.limit ?? 100;
+  const runs: RunRecord[] = [];
+  for (let start = 0; start < ids.length && runs.length < limit; start += 200) {
+    const page = ids.slice(start, start + 200);
+    const raws = await redis.pipeline(page.map((id) => ['hget', keys.run(id), 'record'])).exec();
+    for (const [, raw] of raws ?? []) {
+      if (typeof raw !== 'string') continue;
+      const run = JSON.parse(raw) as RunRecord;
+      if (query.hostId !== undefined && run.hostId !== query.hostId) continue;
+      if (query.customerId !== undefined && run.customerId !== query.customerId) continue;
+      if (query.status !== undefined && run.status !== query.status) continue;
+      runs.push(run);
+      if (runs.length >= limit) break;
+    }
+  }
+  return runs;
+}
+
+export async function appendRunLog(redis: Redis, prefix: string, runId: string, lines: readonly RunLogLine[]): Promise<void> {
+  if (lines.length === 0) return;
+  const key = storeKeys(prefix).runLog(runId);
+  await redis
+    .multi()
+    .rpush(key, ...lines.map((line) => JSON.stringify(line)))
+    .ltrim(key, -RUN_LOG_MAX_LINES, -1)
+    .exec();
+}
+
+/** Log lines from position `from` (0-based; pass the returned `next` to follow a live run). */
+export async function readRunLog(redis: Redis, prefix: string, runId: string, from = 0): Promise<{ lines: RunLogLine[]; next: number }> {
+  const raws = await redis.lrange(storeKeys(prefix).runLog(runId), from, -1);
+  return { lines: raws.map((raw) => JSON.parse(raw) as RunLogLine), next: from + raws.length };
+}
+
+function capStep(step: StepRecord): StepRecord {
+  const stdout = capText(step.stdout);
+  const stderr = capText(step.stderr);
+  return { ...step, stdout: stdout.text, stderr: stderr.text, truncatedBytes: step.truncatedBytes + stdout.dropped + stderr.dropped };
+}
+
+/** Keeps the last bytes of the text (the end of an apt run says what went wrong). */
+function capText(text: string): { text: string; dropped: number } {
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= STEP_OUTPUT_CAP_BYTES) return { text, dropped: 0 };
+  const buffer = Buffer.from(text);
+  return { text: buffer.subarray(bytes - STEP_OUTPUT_CAP_BYTES).toString('utf8'), dropped: bytes - STEP_OUTPUT_CAP_BYTES };
+}

@@ -1,0 +1,70 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/**
+ * A configuration directory for orchestration tests: one customer, `hosts` local hosts in group `fleet`
+ * (h-01, h-02, …), the given playbook steps and one window over the fleet.
+ */
+export interface FleetOptions {
+  prefix: string;
+  hosts: number;
+  /** YAML list items under `steps:` of the `fleet-check` playbook. Default one `echo ok`. */
+  stepsYaml?: string;
+  cron?: string;
+  duration?: string;
+  cutoff?: string;
+  leadTime?: string;
+  approval?: 'auto' | 'required';
+  rolloutYaml?: string;
+}
+
+export function fleetHostId(index: number): string {
+  return `h-${String(index).padStart(2, '0')}`;
+}
+
+export async function writeFleetConfig(options: FleetOptions): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'redback-fleet-'));
+  const hosts = Array.from({ length: options.hosts }, (_, i) => `  - { id: ${fleetHostId(i + 1)}, customer: acme, address: localhost, transport: local, os: debian, groups: [fleet] }`).join('\n');
+  const files: Record<string, string> = {
+    'redback.yaml': `redis:\n  prefix: ${options.prefix}\npolicies:\n  planner_lead_time: 1m\n`,
+    'inventory/fleet.yaml': `customers:
+  - id: acme
+    name: Acme
+    timezone: UTC
+    contract:
+      business_hours: 24x7
+      sla:
+        1: { response: 15m, resolution: 4h }
+        2: { response: 30m, resolution: 8h }
+        3: { response: 2h, resolution: 3d }
+        4: { response: 8h, resolution: 10d }
+        5: { response: 2d, resolution: 30d }
+hosts:
+${hosts}
+`,
+    'playbooks/fleet-check.yaml': `id: fleet-check
+kind: custom
+os: debian
+steps:
+${options.stepsYaml ?? '  - { name: hello, run: echo ok }'}
+`,
+    'schedules/fleet.yaml': `customer: acme
+timezone: UTC
+windows:
+  - id: fleet
+    cron: "${options.cron ?? '0 3 1 1 *'}"
+    duration: ${options.duration ?? '1h'}
+    cutoff: ${options.cutoff ?? '0s'}
+    lead_time: ${options.leadTime ?? '1m'}
+    targets: { groups: [fleet] }
+    playbooks: [fleet-check]
+    approval: ${options.approval ?? 'auto'}
+${options.rolloutYaml === undefined ? '' : `    rollout: ${options.rolloutYaml}\n`}`,
+  };
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
+  return dir;
+}
