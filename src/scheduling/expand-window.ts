@@ -1,4 +1,4 @@
-import { formatInstantInZone, localDateOf, localToInstant, occurrenceId, parseDay, recurrenceStarts } from '../domain/index.js';
+import { formatDay, formatInstantInZone, localDayOf, localToInstant, occurrenceId, parseDay, recurrenceStarts } from '../domain/index.js';
 import { recurrenceOf } from './compiled-window.js';
 import { toEpochMs } from './instant.js';
 import type { BlackoutPeriod, InstantInput, Occurrence, RemovedOccurrence, WindowSpec } from './occurrence.js';
@@ -34,44 +34,57 @@ export interface Expansion {
  * Throws WindowRuleError when the window's rule cannot be read (the config loader rejects such windows first).
  */
 export function expandWindow(window: WindowSpec, options: ExpandOptions): Expansion {
-  const fromMs = toEpochMs(options.from, 'from');
-  const toMs = toEpochMs(options.to, 'to');
   const zone = window.timezone;
-  const excluded = new Set(window.exclude);
-  const blackouts = (options.blackouts ?? []).map((b) => blackoutSpan(b, zone));
   const hostIds = [...(options.hostIds ?? [])];
   const occurrences: Occurrence[] = [];
   const removed: RemovedOccurrence[] = [];
-
-  for (const { startMs } of recurrenceStarts(recurrenceOf(window), zone, fromMs, toMs)) {
-    const id = occurrenceId(window.id, startMs);
-    const start = formatInstantInZone(startMs, zone);
-    const localDate = localDateOf(startMs, zone);
-    const base = { id, windowId: window.id, customerId: window.customerId, timezone: zone, start, startMs };
-    if (excluded.has(localDate)) {
-      removed.push({ ...base, kind: 'exclude', reason: `excluded date ${localDate} (exclude)` });
-      continue;
+  for (const planned of plannedStarts(window, toEpochMs(options.from, 'from'), toEpochMs(options.to, 'to'), options.blackouts ?? [])) {
+    const { startMs } = planned;
+    const base = { id: occurrenceId(window.id, startMs), windowId: window.id, customerId: window.customerId, timezone: zone, start: formatInstantInZone(startMs, zone), startMs };
+    if (planned.excludedDate !== undefined) {
+      removed.push({ ...base, kind: 'exclude', reason: `excluded date ${planned.excludedDate} (exclude)` });
+    } else if (planned.blackout !== undefined) {
+      removed.push({ ...base, kind: 'blackout', blackoutId: planned.blackout.id, reason: describeBlackout(planned.blackout, window.customerId) });
+    } else {
+      const endMs = startMs + window.durationMs;
+      const cutoffMs = endMs - window.cutoffMs;
+      occurrences.push({
+        ...base,
+        localDate: formatDay(localDayOf(startMs, zone)),
+        end: formatInstantInZone(endMs, zone),
+        cutoff: formatInstantInZone(cutoffMs, zone),
+        endMs,
+        cutoffMs,
+        playbooks: window.playbooks,
+        hostIds,
+        approval: window.approval ?? 'required',
+      });
     }
-    const blackout = blackouts.find((b) => startMs >= b.fromMs && startMs < b.toMs);
-    if (blackout !== undefined) {
-      removed.push({ ...base, kind: 'blackout', blackoutId: blackout.period.id, reason: describeBlackout(blackout.period, window.customerId) });
-      continue;
-    }
-    const endMs = startMs + window.durationMs;
-    const cutoffMs = endMs - window.cutoffMs;
-    occurrences.push({
-      ...base,
-      localDate,
-      end: formatInstantInZone(endMs, zone),
-      cutoff: formatInstantInZone(cutoffMs, zone),
-      endMs,
-      cutoffMs,
-      playbooks: window.playbooks,
-      hostIds,
-      approval: window.approval ?? 'required',
-    });
   }
   return { occurrences, removed };
+}
+
+/** A start the rule produces, and what removes it, if anything. */
+export interface PlannedStart {
+  startMs: number;
+  excludedDate?: string;
+  blackout?: BlackoutPeriod;
+}
+
+/**
+ * The starts in [fromMs, toMs) with their removal reasons, without building occurrence records: the cheap form
+ * for checks that look far ahead (overlaps of windows that fire every few minutes).
+ */
+export function plannedStarts(window: WindowSpec, fromMs: number, toMs: number, blackouts: readonly BlackoutPeriod[]): PlannedStart[] {
+  const zone = window.timezone;
+  const excluded = new Map(window.exclude.map((date) => [parseDay(date), date]));
+  const spans = blackouts.map((b) => blackoutSpan(b, zone));
+  return recurrenceStarts(recurrenceOf(window), zone, fromMs, toMs).map(({ startMs }) => {
+    const excludedDate = excluded.size === 0 ? undefined : excluded.get(localDayOf(startMs, zone));
+    if (excludedDate !== undefined) return { startMs, excludedDate };
+    const blackout = spans.find((b) => startMs >= b.fromMs && startMs < b.toMs)?.period;
+    return blackout === undefined ? { startMs } : { startMs, blackout };
+  });
 }
 
 interface BlackoutSpan {

@@ -1,8 +1,9 @@
-import { findHost, type ResolvedConfig } from '../config/index.js';
+import { findHost, type MaintenanceWindow, type ResolvedConfig } from '../config/index.js';
+import { blackoutsForWindow } from './blackouts.js';
 import { AppError } from '../errors.js';
 import { MS_PER_DAY } from '../domain/index.js';
 import { expandConfigWindow, windowsForHost } from './config-windows.js';
-import { expandWindow, type ExpandOptions } from './expand-window.js';
+import { expandWindow, plannedStarts, type ExpandOptions } from './expand-window.js';
 import { toEpochMs } from './instant.js';
 import type { InstantInput, Occurrence, WindowSpec } from './occurrence.js';
 
@@ -57,16 +58,18 @@ export function nextOccurrenceForHost(config: ResolvedConfig, hostId: string, af
   }
   const afterMs = toEpochMs(after, 'after');
   const windows = windowsForHost(config, hostId);
-  let best: Occurrence | undefined;
+  let best: { window: MaintenanceWindow; startMs: number } | undefined;
   // Widening chunks: most windows fire within weeks, rare ones (a leap day) need years.
   let from = afterMs + 1;
   for (const days of [35, 366, NEXT_OCCURRENCE_HORIZON_DAYS]) {
     const to = afterMs + 1 + days * MS_PER_DAY;
     for (const window of windows) {
-      const first = expandConfigWindow(config, window, { from, to }).occurrences[0];
-      if (first !== undefined && (best === undefined || first.startMs < best.startMs || (first.startMs === best.startMs && first.windowId < best.windowId))) best = first;
+      const first = plannedStarts(window, from, to, blackoutsForWindow(config, window)).find((p) => p.excludedDate === undefined && p.blackout === undefined);
+      if (first !== undefined && (best === undefined || first.startMs < best.startMs || (first.startMs === best.startMs && window.id < best.window.id))) {
+        best = { window, startMs: first.startMs };
+      }
     }
-    if (best !== undefined) return best;
+    if (best !== undefined) return expandConfigWindow(config, best.window, { from: best.startMs, to: best.startMs + 1 }).occurrences[0];
     from = to;
   }
   return undefined;

@@ -98,10 +98,14 @@ function dedupeSorted(starts: RecurrenceStart[]): RecurrenceStart[] {
 
 /** The earliest start at or after `fromMs`, searching at most `horizonDays`; undefined when there is none. */
 export function firstStartFrom(recurrence: CompiledRecurrence, zone: string, fromMs: number, horizonDays: number): RecurrenceStart | undefined {
-  const chunk = 366 * MS_PER_DAY;
-  for (let begin = fromMs; begin < fromMs + horizonDays * MS_PER_DAY; begin += chunk) {
-    const found = recurrenceStarts(recurrence, zone, begin, Math.min(begin + chunk, fromMs + horizonDays * MS_PER_DAY))[0];
+  const end = fromMs + horizonDays * MS_PER_DAY;
+  // Growing chunks: a window that fires every few minutes is found in the first day, a leap-day rule in years.
+  let begin = fromMs;
+  for (let days = 2; begin < end; days = Math.min(days * 4, 366)) {
+    const until = Math.min(begin + days * MS_PER_DAY, end);
+    const found = recurrenceStarts(recurrence, zone, begin, until)[0];
     if (found !== undefined) return found;
+    begin = until;
   }
   return undefined;
 }

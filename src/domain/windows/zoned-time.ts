@@ -26,22 +26,69 @@ export function isValidZone(name: string): boolean {
   return IANAZone.isValidZone(name);
 }
 
-/** The zone's UTC offset in minutes at an instant. */
+interface YearOffsets {
+  initial: number;
+  /** Offset changes within the UTC year, ascending: from `atMs` on, `offset` applies. */
+  changes: Array<{ atMs: number; offset: number }>;
+}
+
+const SAMPLE_MS = 6 * 3_600_000;
+const yearTables = new Map<string, YearOffsets>();
+
+/**
+ * The zone's UTC offset in minutes at an instant. Asking Intl (through luxon) costs microseconds per call;
+ * expansion asks millions of times, so each zone-year's offset changes are found once (sampled every 6 hours,
+ * bisected to the minute) and looked up from then on.
+ */
 export function offsetAt(zone: string, instantMs: number): number {
-  return zoneNamed(zone).offset(instantMs);
+  const year = new Date(instantMs).getUTCFullYear();
+  const key = `${zone} ${year}`;
+  let table = yearTables.get(key);
+  if (table === undefined) {
+    table = buildYear(zoneNamed(zone), year);
+    yearTables.set(key, table);
+  }
+  let offset = table.initial;
+  for (const change of table.changes) {
+    if (instantMs < change.atMs) break;
+    offset = change.offset;
+  }
+  return offset;
+}
+
+function buildYear(z: IANAZone, year: number): YearOffsets {
+  const start = Date.UTC(year, 0, 1);
+  const end = Date.UTC(year + 1, 0, 1);
+  const initial = z.offset(start);
+  const changes: YearOffsets['changes'] = [];
+  let previous = initial;
+  for (let t = start + SAMPLE_MS; t < end + SAMPLE_MS; t += SAMPLE_MS) {
+    const probe = Math.min(t, end - 1);
+    const current = z.offset(probe);
+    if (current === previous) continue;
+    let low = t - SAMPLE_MS;
+    let high = probe;
+    while (high - low > 1000) {
+      const mid = low + Math.floor((high - low) / 2000) * 1000;
+      if (z.offset(mid) === previous) low = mid;
+      else high = mid;
+    }
+    changes.push({ atMs: high, offset: current });
+    previous = current;
+  }
+  return { initial, changes };
 }
 
 /** The instant of a local date and minute-of-day in a zone, by the DST rules above. */
 export function localToInstant(day: DayNumber, minuteOfDay: number, zone: string): number {
-  const z = zoneNamed(zone);
   const localMs = day * MS_PER_DAY + minuteOfDay * MS_PER_MINUTE;
   // Offsets a day either side bracket any single transition near this local time.
-  const before = z.offset(localMs - MS_PER_DAY);
-  const after = z.offset(localMs + MS_PER_DAY);
+  const before = offsetAt(zone, localMs - MS_PER_DAY);
+  const after = offsetAt(zone, localMs + MS_PER_DAY);
   let best: number | undefined;
   for (const offset of before === after ? [before] : [before, after]) {
     const candidate = localMs - offset * MS_PER_MINUTE;
-    if (z.offset(candidate) === offset && (best === undefined || candidate < best)) best = candidate;
+    if (offsetAt(zone, candidate) === offset && (best === undefined || candidate < best)) best = candidate;
   }
   // No candidate: the local time falls in a gap. Reading it with the offset in force before the gap lands
   // exactly gap-length later on the wall clock.
