@@ -1,0 +1,1 @@
+export { LocalTransport, type LocalTransportOptions } from './local-transport.js';
