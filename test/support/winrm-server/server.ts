@@ -73,6 +73,8 @@ export type InjectedFailure =
   /** HTTP 500 with an empty body. */
   | { kind: 'empty-500' }
   | { kind: 'status-401' }
+  /** Answers normally but with a RelatesTo that names another message. */
+  | { kind: 'wrong-relates-to' }
   /** A SOAP fault from the catalog. */
   | { kind: 'fault'; fault: Exclude<FaultName, 'unknownShell'> };
 
@@ -246,7 +248,8 @@ export class WinrmTestServer {
     }
     const entry = this.log({ ...entryBase, user: outcome.user }, soap, 200, undefined, undefined);
     const injected = this.takeFailure(soap.operation);
-    if (injected !== undefined) {
+    if (injected?.kind === 'wrong-relates-to') soap.messageId = `uuid:${windowsGuid()}`;
+    else if (injected !== undefined) {
       await this.applyFailure(injected, soap, request, response, entry);
       return;
     }
@@ -319,6 +322,7 @@ export class WinrmTestServer {
       response.end();
       return;
     }
+    if (failure.kind === 'wrong-relates-to') return;
     if (failure.kind === 'status-401') {
       entry.status = 401;
       response.writeHead(401, { 'WWW-Authenticate': challengeHeaders(this.auth), 'Content-Length': 0 });
