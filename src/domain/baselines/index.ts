@@ -1,0 +1,3 @@
+export * from './baseline.js';
+export * from './auto-approval.js';
+export * from './select-updates.js';
