@@ -95,18 +95,7 @@ export function decodeEncodedCommand(commandLine: string): string | undefined {
 /** The built-in behaviour of the fake host, consulted after the test's own entries. */
 export function builtInSteps(invocation: CommandInvocation, bootTime: () => string): ScriptStep[] {
   const script = invocation.powershell;
-  if (script !== undefined) {
-    if (/LastBootUpTime/i.test(script)) return [{ stdout: `${bootTime()}\r\n` }, { exit: 0 }];
-    if (/\bRestart-Computer\b/i.test(script)) return [{ exit: 0 }, { reboot: true }];
-    const write = /^\s*Write-(?:Output|Host)\s+(?:'([^']*)'|"([^"]*)"|(.*?))\s*$/i.exec(script);
-    if (write !== null) return [{ stdout: `${write[1] ?? write[2] ?? write[3] ?? ''}\r\n` }, { exit: 0 }];
-    const exit = /^\s*exit\s+(-?\d+)\s*$/i.exec(script);
-    if (exit !== null) return [{ exit: Number(exit[1]) }];
-    return [
-      { stderr: `#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">The term is not recognized by the test server: ${escapeClixml(script)}_x000D__x000A_</S></Objs>` },
-      { exit: 1 },
-    ];
-  }
+  if (script !== undefined) return powerShellSteps(script, bootTime);
   // Without WINRS_SKIP_CMD_SHELL the line runs through cmd.exe /c.
   const line = invocation.commandLine.replace(/^cmd(\.exe)?\s+\/c\s+/i, '');
   const echo = /^echo(?:\s(.*)|\.)?$/is.exec(line);
@@ -117,6 +106,42 @@ export function builtInSteps(invocation: CommandInvocation, bootTime: () => stri
   if (/^hostname$/i.test(line)) return [{ stdout: 'WIN-TESTSERVER\r\n' }, { exit: 0 }];
   const name = line.split(/\s+/)[0] ?? '';
   return [{ stderr: `'${name}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n` }, { exit: 1 }];
+}
+
+/** A tiny PowerShell: statements split at newlines and `;`, variable assignments ignored. */
+function powerShellSteps(script: string, bootTime: () => string): ScriptStep[] {
+  const statements = script
+    .split(/\r?\n|;/)
+    .map((statement) => statement.trim())
+    .filter((statement) => statement !== '' && !/^\$[\w:]+\s*=/.test(statement));
+  const steps: ScriptStep[] = [];
+  for (const statement of statements) {
+    if (/LastBootUpTime/i.test(statement)) {
+      steps.push({ stdout: `${bootTime()}\r\n` });
+      continue;
+    }
+    if (/^Restart-Computer\b/i.test(statement)) {
+      steps.push({ exit: 0 }, { reboot: true });
+      return steps;
+    }
+    const write = /^Write-(?:Output|Host)\s+(?:'([^']*)'|"([^"]*)"|(.*?))$/i.exec(statement);
+    if (write !== null) {
+      steps.push({ stdout: `${write[1] ?? write[2] ?? write[3] ?? ''}\r\n` });
+      continue;
+    }
+    const exit = /^exit\s+(-?\d+)$/i.exec(statement);
+    if (exit !== null) {
+      steps.push({ exit: Number(exit[1]) });
+      return steps;
+    }
+    steps.push(
+      { stderr: `#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">The term '${escapeClixml(statement)}' is not recognized by the test server._x000D__x000A_</S></Objs>` },
+      { exit: 1 },
+    );
+    return steps;
+  }
+  steps.push({ exit: 0 });
+  return steps;
 }
 
 function escapeClixml(text: string): string {

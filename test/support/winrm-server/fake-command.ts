@@ -60,6 +60,12 @@ export class FakeCommand extends EventEmitter {
 
   private async play(steps: readonly ScriptStep[]): Promise<void> {
     for (const step of steps) {
+      // A restart is requested by a command that has already returned (Restart-Computer ends at once).
+      if ('reboot' in step && !this.stopped) {
+        this.rebootRequested = true;
+        this.emit('reboot');
+        continue;
+      }
       if (this.stopped || this.done) return;
       if ('stdout' in step) this.write('stdout', this.bytes(step.stdout));
       else if ('stderr' in step) this.write('stderr', this.bytes(step.stderr));
@@ -69,10 +75,6 @@ export class FakeCommand extends EventEmitter {
       else if ('then' in step) await this.play(step.then(Buffer.concat(this.stdin), this.invocation));
       else if ('exit' in step) this.finish(step.exit);
       else if ('hang' in step) await new Promise<never>(() => undefined);
-      else if ('reboot' in step) {
-        this.rebootRequested = true;
-        this.emit('reboot');
-      }
     }
     if (!this.done && !this.stopped) this.finish(0);
   }
