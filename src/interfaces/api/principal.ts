@@ -1,0 +1,24 @@
+/**
+ * Who is calling. Roles are cumulative in practice (an approver is also an engineer), but each is checked by name:
+ * `viewer` reads, `engineer` acts, `approver` approves, `admin` manages users and tokens.
+ */
+export const ROLES = ['viewer', 'engineer', 'approver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  user: string;
+  roles: readonly Role[];
+  /** Customer ids this principal may see and act on; `'*'` for all. */
+  customers: readonly string[] | '*';
+}
+
+/** Resolves a bearer token to a principal, or undefined when the token is unknown, revoked or expired. */
+export type Authenticator = (token: string) => Promise<Principal | undefined>;
+
+export function hasRole(principal: Principal, role: Role): boolean {
+  return principal.roles.includes(role) || principal.roles.includes('admin');
+}
+
+export function canSeeCustomer(principal: Principal, customerId: string): boolean {
+  return principal.customers === '*' || principal.customers.includes(customerId);
+}
