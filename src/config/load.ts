@@ -105,7 +105,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
     });
     schedulePositions.set(source.file, source);
     windows.push(...scheduleWindows);
-    schedules.push({ file: source.file, customerId: parsed.customer, timezone, windows: scheduleWindows, blackouts: parsed.blackouts });
+    schedules.push({ file: source.file, customerId: parsed.customer, timezone, windows: scheduleWindows, blackouts: parsed.blackouts, baselines: parsed.baselines });
   }
   settings.blackouts.forEach((blackout, index) => {
     if (redbackSource !== undefined) claimId(sources, 'blackout', blackout.id, redbackSource, ['blackouts', index, 'id'], issues);

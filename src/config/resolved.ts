@@ -14,6 +14,7 @@ export interface Schedule {
   timezone: string;
   windows: readonly MaintenanceWindow[];
   blackouts: ScheduleFileInput['blackouts'];
+  baselines: ScheduleFileInput['baselines'];
 }
 
 export interface PlaybookEntry extends Playbook {

@@ -1,3 +1,4 @@
+export * from './baseline.js';
 export * from './common.js';
 export * from './inventory.js';
 export * from './playbook.js';

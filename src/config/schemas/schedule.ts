@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compileRecurrence } from '../../domain/windows/index.js';
+import { baselineSchema } from './baseline.js';
 import { countOrPercentSchema, describe, durationSchema, idSchema, localDateSchema, localTimeSchema, timezoneSchema } from './common.js';
 
 /**
@@ -111,5 +112,6 @@ export const scheduleFileSchema = z
     timezone: timezoneSchema.optional().describe('IANA zone of the windows; defaults to the customer\'s zone'),
     windows: z.array(windowSchema).default([]),
     blackouts: z.array(blackoutSchema).default([]),
+    baselines: z.array(baselineSchema).default([]).describe('which updates regular batches take, per customer or host group'),
   });
 export type ScheduleFileInput = z.output<typeof scheduleFileSchema>;
