@@ -4,6 +4,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerHealthCommand } from './commands/health.js';
 import { registerVersionCommand } from './commands/version.js';
 import { registerCalendarCommand } from './commands/calendar.js';
+import { registerRunCommand } from './commands/run.js';
 
 /**
  * Builds the `redback` command tree. Each command lives in `commands/<name>.ts` and exports one
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
   registerHealthCommand(program);
   registerVersionCommand(program);
   registerCalendarCommand(program);
+  registerRunCommand(program);
   return program;
 }
