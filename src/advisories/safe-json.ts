@@ -54,11 +54,18 @@ function checkDepth(text: string, maxDepth: number, source: string): void {
   }
 }
 
-/** Walks the parsed value without recursion, checking array lengths and forbidden keys. */
-function checkShape(root: unknown, limits: DocumentLimits, source: string): void {
+/**
+ * Walks a JSON value without recursion, checking depth, array lengths and forbidden keys. Exported for values parsed
+ * elsewhere (an HTTP body): they must pass the same checks as bytes read here.
+ */
+export function checkJsonValue(root: unknown, source: string, overrides?: Partial<DocumentLimits>): void {
+  const limits = resolveLimits(overrides);
   const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
   while (stack.length > 0) {
     const { value, path } = stack.pop() as { value: unknown; path: PropertyKey[] };
+    if (path.length >= limits.maxDepth && typeof value === 'object' && value !== null) {
+      throw new AdvisoryRefusedError(source, [{ path: jsonPath(path), message: `the document nests deeper than ${limits.maxDepth} levels` }]);
+    }
     if (Array.isArray(value)) {
       if (value.length > limits.maxArrayLength) {
         throw new AdvisoryRefusedError(source, [{ path: jsonPath(path), message: `the array has ${value.length} entries, more than the limit of ${limits.maxArrayLength}` }]);
@@ -93,6 +100,12 @@ export function parseJsonWithinLimits(input: Uint8Array | string, source: string
   } catch (error) {
     throw new AdvisoryRefusedError(source, [{ path: '$', message: `the input is not JSON: ${(error as Error).message}` }]);
   }
-  checkShape(value, limits, source);
+  checkJsonValue(value, source, limits);
+  return value;
+}
+
+/** An already parsed value, checked like parsed bytes, and returned for chaining. */
+export function checkedValue(value: object, source: string, overrides?: Partial<DocumentLimits>): object {
+  checkJsonValue(value, source, overrides);
   return value;
 }

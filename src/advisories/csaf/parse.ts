@@ -5,7 +5,7 @@
 import type { DocumentLimits } from '../limits.js';
 import type { Advisory } from '../model.js';
 import { AdvisoryRefusedError } from '../problems.js';
-import { parseJsonWithinLimits } from '../safe-json.js';
+import { checkedValue, parseJsonWithinLimits } from '../safe-json.js';
 import { checkCsafFileName } from './file-name.js';
 import { runMandatoryTests } from './mandatory-tests.js';
 import { normaliseCsaf } from './normalise.js';
@@ -36,7 +36,7 @@ export interface CsafParseOptions {
 /** Parses and validates a CSAF 2.0 document from bytes, text or an already parsed JSON value. */
 export function parseCsaf(input: Uint8Array | string | object, options: CsafParseOptions = {}): Advisory {
   const source = options.source ?? options.fileName ?? 'CSAF document';
-  const json = input instanceof Uint8Array || typeof input === 'string' ? parseJsonWithinLimits(input, source, options.limits) : input;
+  const json = input instanceof Uint8Array || typeof input === 'string' ? parseJsonWithinLimits(input, source, options.limits) : checkedValue(input, source, options.limits);
   const parsed = csafDocumentSchema.safeParse(json);
   if (!parsed.success) throw new AdvisoryRefusedError(source, zodProblems(parsed.error, json));
   const document = parsed.data;

@@ -1,0 +1,15 @@
+export * from './problems.js';
+export * from './limits.js';
+export * from './safe-json.js';
+export * from './model.js';
+export * from './revision.js';
+export * from './identifiers/index.js';
+export { parseCsaf, DEFAULT_TOLERATED_TESTS, type CsafParseOptions } from './csaf/parse.js';
+export { csafFileName, checkCsafFileName } from './csaf/file-name.js';
+export { runMandatoryTests } from './csaf/mandatory-tests.js';
+export { csafDocumentSchema, type CsafDocument } from './csaf/schema.js';
+export { parseOsv, normaliseOsv, osvCvssVectors, type OsvParseOptions } from './osv/parse.js';
+export { osvFindingContains, schemeForEcosystem } from './osv/evaluate.js';
+export { osvRecordSchema, type OsvRecord } from './osv/schema.js';
+export * from './kev/catalog.js';
+export * from './detect.js';
