@@ -8,3 +8,4 @@ export { applyApprovalRule, planOccurrence, plannerTick } from './planner.js';
 export { approveBatch } from './approval.js';
 export { startScheduler, type RunningScheduler, type SchedulerOptions } from './scheduler.js';
 export { startWorkerRole, type RunningWorker, type WorkerRoleOptions } from './worker-role.js';
+export { createRunnerExecutor } from './runner-executor.js';

@@ -4,6 +4,12 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerHealthCommand } from './commands/health.js';
 import { registerVersionCommand } from './commands/version.js';
 import { registerCalendarCommand } from './commands/calendar.js';
+import { registerExecCommand } from './commands/exec.js';
+import { registerSchedulerCommand } from './commands/scheduler.js';
+import { registerWorkerCommand } from './commands/worker.js';
+import { registerApiCommand } from './commands/api.js';
+import { registerBatchesCommand } from './commands/batches.js';
+import { registerRunsCommand } from './commands/runs.js';
 import { registerRunCommand } from './commands/run.js';
 
 /**
@@ -23,6 +29,12 @@ export function buildProgram(): Command {
   registerHealthCommand(program);
   registerVersionCommand(program);
   registerCalendarCommand(program);
+  registerExecCommand(program);
+  registerSchedulerCommand(program);
+  registerWorkerCommand(program);
+  registerApiCommand(program);
+  registerBatchesCommand(program);
+  registerRunsCommand(program);
   registerRunCommand(program);
   return program;
 }

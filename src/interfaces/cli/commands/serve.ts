@@ -4,6 +4,8 @@ import { hostsOfWindow } from '../../../config/index.js';
 import { createLogger, createRedis, ShutdownCoordinator, startRedisServer } from '../../../platform/index.js';
 import { startHeartbeat } from '../../../platform/heartbeat.js';
 import { loadConfigForCli } from '../load-config.js';
+import { createRunnerExecutor, startScheduler, startWorkerRole } from '../../../releases/index.js';
+import { createOrchestrationContext } from '../orchestration-runtime.js';
 import { DEFAULT_HEARTBEAT_FILE } from './health.js';
 
 interface ServeOptions {
@@ -55,9 +57,15 @@ async function serve(options: ServeOptions): Promise<void> {
       const hosts = hostsOfWindow(config, window);
       logger.info(
         { window: window.id, customer: window.customerId, timezone: window.timezone, rule: window.rrule ?? window.cron, start: window.start, hosts: hosts.map((h) => h.id), playbooks: window.playbooks },
-        'would schedule window',
+        'scheduling window',
       );
     }
+    // Registered worker first so that shutdown (newest first) stops the scheduler before the workers.
+    const context = await createOrchestrationContext({ config, logger, actor: 'system:serve', shutdown, redisUrl: redisSettings.url });
+    const worker = startWorkerRole(context, { executor: createRunnerExecutor(config, logger), concurrency: 10 });
+    shutdown.add('worker', () => worker.stop());
+    const scheduler = startScheduler(context);
+    shutdown.add('scheduler', () => scheduler.stop());
     const heartbeat = startHeartbeat(resolve(options.heartbeat), 'serve');
     shutdown.add('heartbeat', () => heartbeat.stop());
     logger.info('ready; press Ctrl-C to stop');

@@ -1,0 +1,61 @@
+import { resolvePlaybook, type ResolvedConfig } from '../config/index.js';
+import { coerceError } from '../errors.js';
+import { compilePlaybook, createTransport, runPlanOnHost, type HostRunResult } from '../execution/index.js';
+import type { Logger } from '../platform/logger.js';
+import type { StepRecord } from '../store/index.js';
+import type { HostRunExecutor, HostRunOutcome } from './executor.js';
+
+/**
+ * The production executor: each of the batch's playbooks (resolved for the host's OS) is compiled with the
+ * batch's parameters and run by the playbook runner over the host's own transport, in order; the first failure
+ * ends the host run.
+ */
+export function createRunnerExecutor(config: ResolvedConfig, logger: Logger): HostRunExecutor {
+  return async (request) => {
+    const steps: StepRecord[] = [];
+    for (const reference of request.playbooks) {
+      const playbook = resolvePlaybook(config, reference, request.host.os);
+      if (playbook === undefined) {
+        return { status: 'failed', failureClass: 'internal', reason: `no playbook ${JSON.stringify(reference)} for OS ${request.host.os}; add one or change the window's playbooks`, steps, retryable: false };
+      }
+      let plan;
+      try {
+        const params = Object.fromEntries(Object.entries(request.params).filter(([name]) => name in playbook.params));
+        plan = compilePlaybook(playbook, { params, checkMode: request.checkMode });
+      } catch (error) {
+        return { status: 'failed', failureClass: 'internal', reason: `playbook ${playbook.id}: ${coerceError(error).message}`, steps, retryable: false };
+      }
+      const transport = createTransport(request.host, { configDir: config.dir, hosts: config.hosts, logger });
+      const result = await runPlanOnHost(plan, transport, {
+        signal: request.signal,
+        onEvent: (event) => {
+          if (event.type === 'output') request.onLine(event.name, event.stream, event.line);
+        },
+      });
+      steps.push(...stepRecords(result));
+      const outcome = outcomeOf(result, steps);
+      if (outcome.status === 'failed') return outcome;
+    }
+    return { status: 'succeeded', failureClass: null, reason: null, steps };
+  };
+}
+
+function stepRecords(result: HostRunResult): StepRecord[] {
+  return result.commands.map((command) => ({
+    name: `${result.playbookId}: ${command.name}`,
+    status: command.status,
+    exitCode: command.exitCode,
+    stdout: command.stdout,
+    stderr: command.stderr,
+    truncatedBytes: command.stdoutOmittedBytes + command.stderrOmittedBytes,
+    durationMs: command.durationMs,
+  }));
+}
+
+function outcomeOf(result: HostRunResult, steps: StepRecord[]): HostRunOutcome {
+  if (result.status === 'failed' || result.status === 'unreachable') {
+    const where = result.failedAt === null ? '' : ` (${result.failedAt.phase} "${result.failedAt.name}")`;
+    return { status: 'failed', failureClass: result.failureClass ?? (result.status === 'unreachable' ? 'unreachable' : 'step-failed'), reason: `${result.message ?? result.status}${where}`, steps };
+  }
+  return { status: 'succeeded', failureClass: null, reason: null, steps };
+}
