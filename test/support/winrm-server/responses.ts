@@ -35,12 +35,12 @@ export interface CreatedShell {
   address: string;
   owner: string;
   clientIp: string;
-  environment: Record<string, string>;
+  environment: readonly (readonly [string, string])[];
   workingDirectory: string | undefined;
 }
 
 export function createResponse(relatesTo: string | undefined, shell: CreatedShell): string {
-  const variables = Object.entries(shell.environment)
+  const variables = shell.environment
     // Windows echoes variable names without their backslashes (seen in pypsrp's winrs_environment recording).
     .map(([name, value]) => `<rsp:Variable Name="${escapeXml(name.replace(/\\/g, ''))}">${escapeXml(value)}</rsp:Variable>`)
     .join('');

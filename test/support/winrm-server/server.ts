@@ -45,6 +45,8 @@ export interface WinrmTestServerOptions {
   signalledExitCode?: number;
   /** Simulated reboot: time from the restart command's end to the drop, and time the host stays down. */
   reboot?: { dropAfterMs?: number; downMs?: number };
+  /** Windows Server 2016 and later put a `p:ActivityId` into every response header; 2012 R2 does not. Default false. */
+  activityId?: boolean;
   host?: string;
   port?: number;
 }
@@ -88,7 +90,8 @@ interface FakeShell {
   id: string;
   owner: string;
   codepage: number;
-  environment: Record<string, string>;
+  /** In the order the client sent them (Windows echoes them so). */
+  environment: [string, string][];
   workingDirectory: string | undefined;
   commands: Map<string, FakeCommand>;
 }
@@ -257,7 +260,8 @@ export class WinrmTestServer {
     if (answer === undefined) return;
     entry.status = answer.status;
     entry.fault = answer.fault;
-    const bytes = Buffer.from(answer.xml, 'utf8');
+    const xml = this.options.activityId === true ? answer.xml.replace('</a:MessageID>', `</a:MessageID><p:ActivityId>${windowsGuid()}</p:ActivityId>`) : answer.xml;
+    const bytes = Buffer.from(xml, 'utf8');
     response.writeHead(answer.status, { 'Content-Type': 'application/soap+xml;charset=UTF-8', 'Content-Length': bytes.length });
     response.end(bytes);
   }
@@ -374,11 +378,11 @@ export class WinrmTestServer {
     const owned = [...this.shells.values()].filter((shell) => shell.owner === user).length;
     if (owned >= (this.options.maxShellsPerUser ?? 30)) return this.fault(soap, FAULTS.quotaLimit);
     const shellElement = soap.body && child(soap.body, NS.rsp, 'Shell');
-    const environment: Record<string, string> = {};
     const variables = shellElement && child(shellElement, NS.rsp, 'Environment');
-    for (const variable of variables ? children(variables, NS.rsp, 'Variable') : []) {
-      environment[variable.getAttribute('Name') ?? ''] = variable.textContent ?? '';
-    }
+    const environment: [string, string][] = (variables ? children(variables, NS.rsp, 'Variable') : []).map((variable) => [
+      variable.getAttribute('Name') ?? '',
+      variable.textContent ?? '',
+    ]);
     const codepage = Number(soap.options.WINRS_CODEPAGE ?? 437);
     const shell: FakeShell = {
       id: windowsGuid(),
@@ -419,7 +423,7 @@ export class WinrmTestServer {
       powershell: decodeEncodedCommand(commandLine),
       shellId: shell.id,
       codepage: shell.codepage,
-      environment: shell.environment,
+      environment: Object.fromEntries(shell.environment),
       workingDirectory: shell.workingDirectory,
       skipCmdShell,
     };
