@@ -1,4 +1,4 @@
-import { MS_PER_DAY, MS_PER_MINUTE, formatBasicUtc, localToInstant, offsetAt } from '../domain/index.js';
+import { MS_PER_DAY, formatBasicUtc, isRepeatedLocalTime, offsetAt } from '../domain/index.js';
 import type { Occurrence } from './occurrence.js';
 import { localBasic, renderVTimezone } from './vtimezone.js';
 
@@ -12,9 +12,7 @@ export interface IcsOptions {
 /**
  * An RFC 5545 calendar with one VEVENT per occurrence and one VTIMEZONE per zone used. UIDs are derived from
  * occurrence ids (`<windowId>-<YYYYMMDDTHHMMSSZ>@redback-uptime`), so a subscribed calendar updates events in
- * place instead of duplicating them. DTSTART is local time with TZID (our starts are never the second of a
- * repeated hour, and RFC 5545 reads an ambiguous local time as the first); DTEND is local too unless it falls in
- * the second of a repeated hour, where it is written in UTC to stay exact.
+ * place instead of duplicating them. DTSTART and DTEND are local times with TZID, except in a repeated hour.
  */
 export function renderIcs(occurrences: readonly Occurrence[], options: IcsOptions = {}): string {
   const stamp = formatBasicUtc(options.now ?? Date.now());
@@ -26,8 +24,8 @@ export function renderIcs(occurrences: readonly Occurrence[], options: IcsOption
       'BEGIN:VEVENT',
       `UID:${o.id.replace('@', '-')}@redback-uptime`,
       `DTSTAMP:${stamp}`,
-      `DTSTART;TZID=${o.timezone}:${localBasic(o.startMs, offsetAt(o.timezone, o.startMs))}`,
-      endProperty(o),
+      dateTimeProperty('DTSTART', o.startMs, o.timezone),
+      dateTimeProperty('DTEND', o.endMs, o.timezone),
       `SUMMARY:${escapeText(`Maintenance ${o.windowId} (${o.customerId})`)}`,
       `DESCRIPTION:${escapeText(describe(o))}`,
       'TRANSP:OPAQUE',
@@ -49,13 +47,13 @@ function zoneSpans(occurrences: readonly Occurrence[]): Map<string, { from: numb
   return new Map([...spans].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function endProperty(o: Occurrence): string {
-  const offset = offsetAt(o.timezone, o.endMs);
-  const localMs = o.endMs + offset * MS_PER_MINUTE;
-  const day = Math.floor(localMs / MS_PER_DAY);
-  const rest = localMs - day * MS_PER_DAY;
-  const minuteStart = localToInstant(day, Math.floor(rest / MS_PER_MINUTE), o.timezone) + (rest % MS_PER_MINUTE);
-  return minuteStart === o.endMs ? `DTEND;TZID=${o.timezone}:${localBasic(o.endMs, offset)}` : `DTEND:${formatBasicUtc(o.endMs)}`;
+/**
+ * Local time with TZID, which calendar clients show and move with the zone; but a local time that occurs twice
+ * (the repeated hour) is written in UTC, because parsers disagree on which of the two it means.
+ */
+function dateTimeProperty(name: string, instantMs: number, zone: string): string {
+  if (isRepeatedLocalTime(instantMs, zone)) return `${name}:${formatBasicUtc(instantMs)}`;
+  return `${name};TZID=${zone}:${localBasic(instantMs, offsetAt(zone, instantMs))}`;
 }
 
 function describe(o: Occurrence): string {

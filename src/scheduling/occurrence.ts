@@ -1,5 +1,3 @@
-import type { MaintenanceWindow } from '../config/index.js';
-
 /**
  * What a window expands to. Instants are given twice: as ISO 8601 strings with the offset of the window's zone
  * at that instant (`2026-03-12T22:00:00+01:00`, for people, JSON and luxon's `DateTime.fromISO`), and as epoch
@@ -57,10 +55,26 @@ export interface BlackoutPeriod {
 }
 
 /** The window fields expansion needs; a `MaintenanceWindow` from the config has them all. */
-export type WindowSpec = Pick<MaintenanceWindow, 'id' | 'customerId' | 'timezone' | 'rrule' | 'cron' | 'start' | 'offsetDays' | 'durationMs' | 'cutoffMs' | 'exclude' | 'playbooks'> & {
+export interface WindowSpec {
+  id: string;
+  customerId: string;
+  /** IANA zone the rule is read in. */
+  timezone: string;
+  /** Exactly one of `rrule` (with `start`) and `cron`. */
+  rrule?: string;
+  cron?: string;
+  /** Local start `HH:MM`, with `rrule`. */
+  start?: string;
+  /** First local date of the rule (DTSTART), `YYYY-MM-DD`. */
   startsOn?: string;
+  offsetDays: number;
+  durationMs: number;
+  cutoffMs: number;
+  /** Local dates `YYYY-MM-DD` without an occurrence. */
+  exclude: readonly string[];
+  playbooks: readonly string[];
   approval?: 'required' | 'auto';
-};
+}
 
 /** An instant as epoch ms, a Date, an ISO 8601 string with offset, or anything with `toMillis()` (luxon). */
 export type InstantInput = number | Date | string | { toMillis(): number };

@@ -16,6 +16,7 @@ export {
 export {
   formatBasicUtc,
   formatInstantInZone,
+  isRepeatedLocalTime,
   isValidZone,
   localDateOf,
   localDayOf,

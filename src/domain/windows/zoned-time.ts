@@ -95,6 +95,19 @@ export function localToInstant(day: DayNumber, minuteOfDay: number, zone: string
   return best ?? localMs - before * MS_PER_MINUTE;
 }
 
+/**
+ * Whether the wall-clock time this instant shows in the zone is shown twice (the repeated hour of a fall-back
+ * change), so that the local time alone does not say which instant is meant.
+ */
+export function isRepeatedLocalTime(instantMs: number, zone: string): boolean {
+  const own = offsetAt(zone, instantMs);
+  const localMs = instantMs + own * MS_PER_MINUTE;
+  for (const offset of [offsetAt(zone, instantMs - MS_PER_DAY), offsetAt(zone, instantMs + MS_PER_DAY)]) {
+    if (offset !== own && offsetAt(zone, localMs - offset * MS_PER_MINUTE) === offset) return true;
+  }
+  return false;
+}
+
 /** The local date (day number) of an instant in a zone. */
 export function localDayOf(instantMs: number, zone: string): DayNumber {
   return Math.floor((instantMs + offsetAt(zone, instantMs) * MS_PER_MINUTE) / MS_PER_DAY);
