@@ -57,7 +57,7 @@ const USER_LOCK = join(tmpdir(), 'redback-test-user.lock');
 export interface StartTestSshdOptions {
   /** Let the test user run anything through `sudo -n` (writes /etc/sudoers.d/redback-test; needs the sudo package). */
   sudo?: boolean;
-  /** Extra sshd_config lines (after the defaults). */
+  /** Extra sshd_config lines. They come first: sshd keeps the first value it reads for a keyword, so they win. */
   extraConfig?: string[];
 }
 
@@ -155,6 +155,7 @@ export async function startTestSshd(options: StartTestSshdOptions = {}): Promise
 
 function sshdConfig(o: { port: number; dir: string; hostKey: string; authorizedKeys: string; extra: string[] }): string[] {
   return [
+    ...o.extra,
     `ListenAddress 127.0.0.1:${o.port}`,
     `HostKey ${o.hostKey}`,
     `PidFile ${join(o.dir, 'sshd.pid')}`,
@@ -179,7 +180,6 @@ function sshdConfig(o: { port: number; dir: string; hostKey: string; authorizedK
     'PrintMotd no',
     'PrintLastLog no',
     'LogLevel VERBOSE',
-    ...o.extra,
   ];
 }
 

@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 import type { ClientChannel } from 'ssh2';
 import { DEFAULT_MAX_OUTPUT_BYTES, TransportError, type ExecOptions, type ExecResult } from '../transport.js';
 import { OutputCapture } from './output-capture.js';
-import { killCommand, parseMarker, wrapCommand } from './remote-process.js';
+import { expectedMarkers, killCommand, parseMarker, wrapCommand } from './remote-process.js';
 import type { OpenConnection } from './ssh-connection.js';
 
 /** How long to wait for the wrapper's process-group line before giving up on a clean kill. */
@@ -30,33 +30,32 @@ export async function runCommand(connection: OpenConnection, hostId: string, com
   const stdout = new OutputCapture(maxBytes, options.onLine && ((line) => options.onLine?.('stdout', line)));
   const stderr = new OutputCapture(maxBytes, options.onLine && ((line) => options.onLine?.('stderr', line)));
 
-  let pgid: number | undefined;
+  // Process group ids the wrapper reports before the command starts (one, or two with become).
+  const groups: number[] = [];
+  const wanted = expectedMarkers({ become });
   let markerWaiters: Array<() => void> = [];
-  const markerSeen = () => {
+  const wakeMarkerWaiters = () => {
     for (const wake of markerWaiters) wake();
     markerWaiters = [];
   };
   let held: Buffer = Buffer.alloc(0);
   const onStderr = (chunk: Buffer) => {
-    if (pgid !== undefined) return stderr.push(chunk);
+    if (groups.length >= wanted) return stderr.push(chunk);
     held = Buffer.concat([held, chunk]);
     let newline = held.indexOf(0x0a);
-    while (newline >= 0) {
+    while (newline >= 0 && groups.length < wanted) {
       const line = held.subarray(0, newline).toString('utf8');
       const found = parseMarker(line);
-      if (found !== undefined) {
-        pgid = found;
-        const rest = held.subarray(newline + 1);
-        held = Buffer.alloc(0);
-        markerSeen();
-        if (rest.length > 0) stderr.push(rest);
-        return;
-      }
-      stderr.push(held.subarray(0, newline + 1));
+      if (found !== undefined) groups.push(found);
+      else stderr.push(held.subarray(0, newline + 1));
       held = held.subarray(newline + 1);
       newline = held.indexOf(0x0a);
     }
-    if (held.length > MAX_MARKER_SEARCH_BYTES) {
+    if (groups.length >= wanted) {
+      wakeMarkerWaiters();
+      if (held.length > 0) stderr.push(held);
+      held = Buffer.alloc(0);
+    } else if (held.length > MAX_MARKER_SEARCH_BYTES) {
       stderr.push(held);
       held = Buffer.alloc(0);
     }
@@ -76,11 +75,14 @@ export async function runCommand(connection: OpenConnection, hostId: string, com
       if (stopping !== undefined) return;
       stopping = reason;
       cleanup();
-      if (pgid === undefined) await new Promise<void>((wake) => {
-        markerWaiters.push(wake);
-        setTimeout(wake, MARKER_WAIT_MS).unref();
-      });
-      const killed = pgid === undefined ? 'its process group was never reported, so it may still run' : await killGroup(connection, pgid, become);
+      if (groups.length < wanted) {
+        await new Promise<void>((wake) => {
+          markerWaiters.push(wake);
+          setTimeout(wake, MARKER_WAIT_MS).unref();
+          channel.once('close', wake);
+        });
+      }
+      const killed = groups.length === 0 ? 'its process group was never reported, so it may still run' : await killGroups(connection, groups, become);
       channel.close();
       const what = reason === 'timeout' ? `command exceeded its time limit of ${options.timeoutMs} ms` : 'command cancelled';
       reject(new TransportError(reason, `${what}; ${killed}`, context));
@@ -143,9 +145,10 @@ async function openExec(connection: OpenConnection, command: string, context: { 
 }
 
 /** Runs the kill script on a second channel; returns a sentence for the error message. */
-async function killGroup(connection: OpenConnection, pgid: number, become: boolean): Promise<string> {
+async function killGroups(connection: OpenConnection, groups: readonly number[], become: boolean): Promise<string> {
+  const pgid = groups.join(', ');
   try {
-    const { channel, exit } = await openExec(connection, killCommand(pgid, { become }), { hostId: '' });
+    const { channel, exit } = await openExec(connection, killCommand(groups, { become }), { hostId: '' });
     channel.end();
     channel.resume();
     channel.stderr.resume();

@@ -16,11 +16,11 @@ export function sshOptions(sshd: TestSshd, overrides: Partial<SshTransportOption
   };
 }
 
-/** Processes of the test user whose command line contains `marker` (pgrep -f), as pids. */
-export async function remoteProcessesWith(marker: string): Promise<number[]> {
+/** Processes of `user` (default: the test user) whose command line contains `marker` (pgrep -f), as pids. */
+export async function remoteProcessesWith(marker: string, user = 'redback-test'): Promise<number[]> {
   const { execFile } = await import('node:child_process');
   return await new Promise((resolve) => {
-    execFile('pgrep', ['-u', 'redback-test', '-f', marker], (_error, stdout) => {
+    execFile('pgrep', ['-u', user, '-f', marker], (_error, stdout) => {
       resolve(stdout.split('\n').filter((l) => l.trim() !== '').map(Number));
     });
   });
