@@ -6,7 +6,7 @@ const HOUR = 3_600_000;
 const base: Omit<WindowSpec, 'id'> = { customerId: 'acme', timezone: 'Europe/Amsterdam', offsetDays: 0, durationMs: HOUR, cutoffMs: 0, exclude: [], playbooks: ['update'] };
 
 function events(text: string) {
-  return Object.values(ical.sync.parseICS(text)).filter((c): c is ical.VEvent => c.type === 'VEVENT');
+  return Object.values(ical.sync.parseICS(text)).filter((c): c is ical.VEvent => c?.type === 'VEVENT');
 }
 
 describe('ICS rendering', () => {
@@ -14,7 +14,7 @@ describe('ICS rendering', () => {
     const { occurrences } = expandWindow({ ...base, id: 'sunday-0230', rrule: 'FREQ=WEEKLY;BYDAY=SU', start: '02:30' }, { from: '2026-03-01T00:00:00Z', to: '2026-11-30T00:00:00Z' });
     const parsed = events(renderIcs(occurrences, { now: Date.parse('2026-01-01T00:00:00Z') }));
     expect(parsed).toHaveLength(occurrences.length);
-    expect(parsed.map((e) => [e.uid, e.start.toISOString(), e.end.toISOString()])).toEqual(
+    expect(parsed.map((e) => [e.uid, e.start.toISOString(), e.end?.toISOString()])).toEqual(
       occurrences.map((o) => [`${o.id.replace('@', '-')}@redback-uptime`, new Date(o.startMs).toISOString(), new Date(o.endMs).toISOString()]),
     );
     expect(parsed.find((e) => e.uid.includes('20261025'))?.start.toISOString()).toBe('2026-10-25T00:30:00.000Z');
