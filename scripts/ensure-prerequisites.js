@@ -17,6 +17,8 @@ const testPackages = [
   { name: 'openssh-server', present: () => existsSync('/usr/sbin/sshd') },
   { name: 'python3-winrm', present: () => pythonHasWinrm() },
   { name: 'dpkg-dev', present: () => onPath('dpkg-scanpackages') },
+  // The test sshd's user runs playbook steps with `become: true`, which is sudo.
+  { name: 'sudo', present: () => onPath('sudo') },
 ];
 
 function onPath(binary) {
