@@ -1,6 +1,7 @@
 export * from './problems.js';
 export * from './limits.js';
 export * from './safe-json.js';
+export * from './read-file.js';
 export * from './model.js';
 export * from './revision.js';
 export * from './identifiers/index.js';

@@ -16,7 +16,7 @@ export function unsafePackageIdentifiers(definitions: ProductDefinition[]): Advi
       if (product.purl.version !== undefined) versions.push(product.purl.version);
     }
     if (product.nevra !== undefined) {
-      names.push(product.nevra.name);
+      if (product.purl === undefined) names.push(product.nevra.name);
       versions.push(product.nevra.version, product.nevra.release, ...(product.nevra.arch === undefined ? [] : [product.nevra.arch]));
     }
     for (const name of new Set(names)) {
