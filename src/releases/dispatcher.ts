@@ -7,6 +7,7 @@ import {
   advanceDispatched,
   batchCounts,
   batchHosts,
+  closeBatch,
   customerInFlight,
   getBatch,
   saveRun,
@@ -15,6 +16,7 @@ import {
   transitionHost,
   type BatchRecord,
 } from '../store/index.js';
+import { approvalAllowsStart } from './approval-gate.js';
 import { emit, type OrchestrationContext } from './context.js';
 import { deferHost, newRunRecord, skipHost } from './host-outcomes.js';
 import { applyApprovalRule, batchEvent } from './planner.js';
@@ -53,13 +55,17 @@ async function dispatchLocked(context: OrchestrationContext, batchId: string): P
     await expireBatch(context, batch);
     return;
   }
-  if (batch.status === 'approved' && nowMs >= Date.parse(batch.windowStart)) {
+  if (batch.status === 'approved' && nowMs >= Date.parse(batch.windowStart) && (await approvalAllowsStart(context, batch))) {
     const previous = await setBatchStatus(context.redis, context.prefix, batchId, ['approved'], 'running', new Date(nowMs), { startedAt: new Date(nowMs).toISOString() });
     if (previous !== undefined) {
       await context.audit.record({ actor: context.actor, action: 'batch.running', subject: `batch/${batchId}`, customerId: batch.customerId, before: { status: 'approved' }, after: { status: 'running' } });
       await emit(context, batchEvent(batch, 'batch.started'));
     }
     batch = { ...batch, status: 'running' };
+  }
+  if (batch.status === 'halted' || batch.status === 'cancelled') {
+    await closeStoppedBatch(context, batch);
+    return;
   }
   if (batch.status !== 'running') return;
 
@@ -156,6 +162,19 @@ async function expireBatch(context: OrchestrationContext, batch: BatchRecord): P
   for (const host of await batchHosts(context.redis, context.prefix, batch)) {
     if (host.state === 'pending') await deferHost(context, batch, host.hostId, ['pending'], `batch ${reason}`);
   }
+}
+
+/**
+ * A halted or cancelled batch: the hosts still pending are skipped (again, in case the process that stopped the
+ * batch died before it got to them), and once every host is final the batch leaves the open list.
+ */
+async function closeStoppedBatch(context: OrchestrationContext, batch: BatchRecord): Promise<void> {
+  const why = batch.status === 'halted' ? `the batch halted (${batch.statusReason ?? ''})` : `the batch was cancelled (${batch.statusReason ?? ''})`;
+  for (const host of await batchHosts(context.redis, context.prefix, batch)) {
+    if (host.state === 'pending') await skipHost(context, batch, host.hostId, ['pending'], `not started: ${why}`);
+  }
+  const counts = await batchCounts(context.redis, context.prefix, batch);
+  if (counts.succeeded + counts.failed + counts.notRun >= counts.total) await closeBatch(context.redis, context.prefix, batch.id);
 }
 
 /** When every host has a final state, the batch gets its final status (unless it halted or was cancelled). */

@@ -9,3 +9,8 @@ export { approveBatch } from './approval.js';
 export { startScheduler, type RunningScheduler, type SchedulerOptions } from './scheduler.js';
 export { startWorkerRole, type RunningWorker, type WorkerRoleOptions } from './worker-role.js';
 export { createRunnerExecutor } from './runner-executor.js';
+export { approvalView, approveBatchContent, approveOutOfWindowRun, expireIfDue, rejectBatch, requestApproval, sendApprovalReminders, type ApprovalOutcome, type ApprovalView, type DecisionOptions, type DueReminder } from './approvals.js';
+export { approvalAllowsStart } from './approval-gate.js';
+export { planBatchContent } from './batch-content.js';
+export { refreshBatchContent, type ContentRefresh } from './content-binding.js';
+export { LOCAL_ADMIN, principalByName, principalByToken } from './principals.js';

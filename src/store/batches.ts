@@ -159,7 +159,8 @@ export async function setBatchStatus(
     from.join(','),
     to,
     now.toISOString(),
-    isFinalBatchStatus(to) ? '1' : '0',
+    // A halted or cancelled batch stays open until its pending hosts are closed (see releases/dispatcher.ts).
+    isFinalBatchStatus(to) && to !== 'halted' && to !== 'cancelled' ? '1' : '0',
     id,
     ...extra,
   );
@@ -235,6 +236,11 @@ export async function batchHosts(redis: Redis, prefix: string, batch: Pick<Batch
 export async function hostState(redis: Redis, prefix: string, batchId: string, hostId: string): Promise<HostState | undefined> {
   const state = await redis.hget(storeKeys(prefix).batchHosts(batchId), hostId);
   return state === null ? undefined : (state as HostState);
+}
+
+/** Takes a batch off the open list once nothing of it is left to do. */
+export async function closeBatch(redis: Redis, prefix: string, id: string): Promise<void> {
+  await redis.srem(storeKeys(prefix).openBatches, id);
 }
 
 export async function openBatchIds(redis: Redis, prefix: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { isFinalBatchStatus } from '../../../src/domain/index.js';
+import { isFinalBatchStatus, isFinalHostState } from '../../../src/domain/index.js';
 import { FixedClock } from '../../../src/platform/clock.js';
 import { approveBatch, dispatchBatch, plannerTick, startWorkerRole, type HostRunExecutor, type OrchestrationContext } from '../../../src/releases/index.js';
 import { batchHosts, getBatch, listRuns, readEvents, verifyAuditChain, type BatchRecord } from '../../../src/store/index.js';
@@ -27,12 +27,14 @@ function scriptedExecutor(failing: ReadonlySet<string> = new Set(), runMs = 30) 
   return { executor, state };
 }
 
-/** Keeps dispatching (as the scheduler's loop does) until the batch is final. */
+/** Keeps dispatching (as the scheduler's loop does) until the batch and each of its hosts are final. */
 async function driveToEnd(context: OrchestrationContext, batchId: string): Promise<BatchRecord> {
   return await waitFor(`batch ${batchId} to reach a final status`, async () => {
     await dispatchBatch(context, batchId);
     const batch = await getBatch(context.redis, context.prefix, batchId);
-    return batch !== undefined && isFinalBatchStatus(batch.status) ? batch : undefined;
+    if (batch === undefined || !isFinalBatchStatus(batch.status)) return undefined;
+    const hosts = await batchHosts(context.redis, context.prefix, batch);
+    return hosts.every((h) => isFinalHostState(h.state)) ? batch : undefined;
   });
 }
 

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 
 /**
  * A configuration directory for orchestration tests: one customer, `hosts` local hosts in group `fleet`
- * (h-01, h-02, …), the given playbook steps and one window over the fleet.
+ * (h-01, h-02, …), one window over the fleet naming the playbook kind `custom`: debian hosts run the given
+ * steps, rhel hosts (the failing ones) run a step that exits 1.
  */
 export interface FleetOptions {
   prefix: string;
@@ -17,6 +18,10 @@ export interface FleetOptions {
   leadTime?: string;
   approval?: 'auto' | 'required';
   rolloutYaml?: string;
+  /** 1-based host numbers that fail: they are `rhel` hosts, and the rhel playbook's only step exits 1. */
+  failingHosts?: readonly number[];
+  /** Written as `redis.url` in redback.yaml. */
+  redisUrl?: string;
 }
 
 export function fleetHostId(index: number): string {
@@ -25,9 +30,10 @@ export function fleetHostId(index: number): string {
 
 export async function writeFleetConfig(options: FleetOptions): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'redback-fleet-'));
-  const hosts = Array.from({ length: options.hosts }, (_, i) => `  - { id: ${fleetHostId(i + 1)}, customer: acme, address: localhost, transport: local, os: debian, groups: [fleet] }`).join('\n');
+  const failing = new Set(options.failingHosts ?? []);
+  const hosts = Array.from({ length: options.hosts }, (_, i) => `  - { id: ${fleetHostId(i + 1)}, customer: acme, address: localhost, transport: local, os: ${failing.has(i + 1) ? 'rhel' : 'debian'}, groups: [fleet] }`).join('\n');
   const files: Record<string, string> = {
-    'redback.yaml': `redis:\n  prefix: ${options.prefix}\npolicies:\n  planner_lead_time: 1m\n`,
+    'redback.yaml': `redis:\n  prefix: ${options.prefix}\n${options.redisUrl === undefined ? '' : `  url: ${options.redisUrl}\n`}policies:\n  planner_lead_time: 1m\n`,
     'inventory/fleet.yaml': `customers:
   - id: acme
     name: Acme
@@ -49,6 +55,12 @@ os: debian
 steps:
 ${options.stepsYaml ?? '  - { name: hello, run: echo ok }'}
 `,
+    'playbooks/fleet-check-rhel.yaml': `id: fleet-check-rhel
+kind: custom
+os: rhel
+steps:
+  - { name: fail on purpose, run: exit 1 }
+`,
     'schedules/fleet.yaml': `customer: acme
 timezone: UTC
 windows:
@@ -58,7 +70,7 @@ windows:
     cutoff: ${options.cutoff ?? '0s'}
     lead_time: ${options.leadTime ?? '1m'}
     targets: { groups: [fleet] }
-    playbooks: [fleet-check]
+    playbooks: [custom]
     approval: ${options.approval ?? 'auto'}
 ${options.rolloutYaml === undefined ? '' : `    rollout: ${options.rolloutYaml}\n`}`,
   };

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readEvents } from '../../../src/store/index.js';
+import { startFaultRig, type FaultRig } from '../../support/orchestration/fault-rig.js';
+import { planBatchAround } from '../../support/orchestration/synthetic-batch.js';
+
+let rig: FaultRig | undefined;
+afterEach(async () => {
+  await rig?.cleanup();
+  rig = undefined;
+});
+
+describe('cutoff with real scheduler and worker processes', () => {
+  it('hosts still queued when the cutoff passes do not start: they are deferred to their next window, with the reason', async () => {
+    // Four hosts queued at once, one worker slot, two seconds per run, cutoff four seconds after the window opens:
+    // the first runs start, and whichever is still queued at the cutoff must not.
+    rig = await startFaultRig('cutoff', { hosts: 4, stepsYaml: '  - { name: slow, run: sleep 2 }', rolloutYaml: '{ max_concurrency: 4 }' });
+    const now = Date.now();
+    const cutoffMs = now + 4000;
+    const batchId = await planBatchAround(rig.context, { startMs: now - 1000, cutoffMs, endMs: now + 60_000 });
+    rig.spawn(['scheduler']);
+    rig.spawn(['worker', '--concurrency', '1']);
+
+    const batch = await rig.waitForFinalBatch(batchId);
+    const runs = await rig.runs(batchId);
+    const started = runs.filter((r) => r.startedAt !== null);
+    const deferred = runs.filter((r) => r.status === 'deferred');
+    for (const run of started) expect(Date.parse(run.startedAt!), `${run.id} started after the cutoff`).toBeLessThan(cutoffMs);
+    expect(deferred.length, rig.outputs()).toBeGreaterThan(0);
+    expect(started.length + deferred.length).toBe(4);
+    for (const run of deferred) {
+      expect(run.startedAt).toBeNull();
+      expect(run.reason).toMatch(/cutoff .* passed before the run could start; deferred to fleet@\d{8}T\d{6}Z/);
+      expect(run.deferredTo).toMatch(/^fleet@/);
+    }
+    expect(batch.status).toBe(started.length === 0 ? 'expired' : 'partially-failed');
+    const events = await readEvents(rig.context.redis, rig.context.prefix);
+    expect(events.filter((e) => e.type === 'run.deferred').map((e) => e.hostId).sort()).toEqual(deferred.map((r) => r.hostId).sort());
+  });
+});
