@@ -54,32 +54,48 @@ function checkDepth(text: string, maxDepth: number, source: string): void {
   }
 }
 
+interface Visit {
+  value: unknown;
+  parent: Visit | undefined;
+  key: PropertyKey;
+  depth: number;
+}
+
+/** The JSONPath of a visited node, built only when a problem is reported. */
+function pathOf(visit: Visit): string {
+  const segments: PropertyKey[] = [];
+  for (let at: Visit | undefined = visit; at?.parent !== undefined; at = at.parent) segments.unshift(at.key);
+  return jsonPath(segments);
+}
+
 /**
  * Walks a JSON value without recursion, checking depth, array lengths and forbidden keys. Exported for values parsed
  * elsewhere (an HTTP body): they must pass the same checks as bytes read here.
  */
 export function checkJsonValue(root: unknown, source: string, overrides?: Partial<DocumentLimits>): void {
   const limits = resolveLimits(overrides);
-  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
+  const stack: Visit[] = [{ value: root, parent: undefined, key: '', depth: 1 }];
   while (stack.length > 0) {
-    const { value, path } = stack.pop() as { value: unknown; path: PropertyKey[] };
-    if (path.length >= limits.maxDepth && typeof value === 'object' && value !== null) {
-      throw new AdvisoryRefusedError(source, [{ path: jsonPath(path), message: `the document nests deeper than ${limits.maxDepth} levels` }]);
+    const visit = stack.pop() as Visit;
+    const { value, depth } = visit;
+    if (depth > limits.maxDepth) {
+      throw new AdvisoryRefusedError(source, [{ path: pathOf(visit), message: `the document nests deeper than ${limits.maxDepth} levels` }]);
     }
     if (Array.isArray(value)) {
       if (value.length > limits.maxArrayLength) {
-        throw new AdvisoryRefusedError(source, [{ path: jsonPath(path), message: `the array has ${value.length} entries, more than the limit of ${limits.maxArrayLength}` }]);
+        throw new AdvisoryRefusedError(source, [{ path: pathOf(visit), message: `the array has ${value.length} entries, more than the limit of ${limits.maxArrayLength}` }]);
       }
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        if (typeof item === 'object' && item !== null) stack.push({ value: item, path: [...path, i] });
+        if (typeof item === 'object' && item !== null) stack.push({ value: item, parent: visit, key: i, depth: depth + 1 });
       }
     } else if (typeof value === 'object' && value !== null) {
       if (Object.hasOwn(value, '__proto__')) {
-        throw new AdvisoryRefusedError(source, [{ path: jsonPath([...path, '__proto__']), message: 'the key "__proto__" is not allowed in an advisory' }]);
+        throw new AdvisoryRefusedError(source, [{ path: `${pathOf(visit)}.__proto__`, message: 'the key "__proto__" is not allowed in an advisory' }]);
       }
-      for (const [key, item] of Object.entries(value)) {
-        if (typeof item === 'object' && item !== null) stack.push({ value: item, path: [...path, key] });
+      for (const key in value) {
+        const item: unknown = (value as Record<string, unknown>)[key];
+        if (typeof item === 'object' && item !== null) stack.push({ value: item, parent: visit, key, depth: depth + 1 });
       }
     }
   }

@@ -8,7 +8,7 @@ import type { AdvisoryProblem } from '../problems.js';
 import { jsonPath } from '../problems.js';
 import { parsePurl } from '../identifiers/purl.js';
 import { cvssV2Schema, cvssV3SchemaFor } from './cvss.js';
-import { collectGroupReferences, collectProductDefinitions, collectProductReferences, type ProductDefinition } from './product-tree.js';
+import { collectGroupReferences, collectProductDefinitions, collectProductReferences, type ProductDefinition, referencePath } from './product-tree.js';
 import { compareCsafVersions, isIntegerVersion, stripVersionSuffixes } from './revision-numbers.js';
 import type { CsafDocument, ProductStatusCategory } from './schema.js';
 import { zodProblems } from '../zod-problems.js';
@@ -35,7 +35,7 @@ function missingProductIds(document: CsafDocument, definitions: ProductDefinitio
   const defined = new Set(definitions.map((d) => d.productId));
   return collectProductReferences(document)
     .filter((reference) => !defined.has(reference.productId))
-    .map((reference) => ({ test: '6.1.1', path: reference.jsonPath, message: `the product id "${reference.productId}" is used here but defined nowhere in the product tree` }));
+    .map((reference) => ({ test: '6.1.1', path: referencePath(reference), message: `the product id "${reference.productId}" is used here but defined nowhere in the product tree` }));
 }
 
 function duplicateProductIds(definitions: ProductDefinition[]): AdvisoryProblem[] {
@@ -78,7 +78,7 @@ function missingGroupIds(document: CsafDocument): AdvisoryProblem[] {
   const defined = new Set(document.product_tree?.product_groups?.map((g) => g.group_id) ?? []);
   return collectGroupReferences(document)
     .filter((reference) => !defined.has(reference.productId))
-    .map((reference) => ({ test: '6.1.4', path: reference.jsonPath, message: `the product group id "${reference.productId}" is used here but not defined in product_tree.product_groups` }));
+    .map((reference) => ({ test: '6.1.4', path: referencePath(reference), message: `the product group id "${reference.productId}" is used here but not defined in product_tree.product_groups` }));
 }
 
 function duplicateGroupIds(document: CsafDocument): AdvisoryProblem[] {

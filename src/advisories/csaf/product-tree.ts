@@ -53,19 +53,34 @@ function definition(
   return { productId: product.product_id, name: product.name, path, helper: product.product_identification_helper, jsonPath: jsonPath(at), relationship };
 }
 
+/**
+ * A place that names a product id. The JSONPath is built only for a reference that turns out wrong: the kernel RHSA
+ * holds 34,000 references, and formatting each path would cost more than the checks.
+ */
 export interface ProductReference {
   productId: string;
-  jsonPath: string;
+  /** The containing property, shared by all references in one list. */
+  at: readonly PropertyKey[];
+  /** Position in that list, when the property is a list. */
+  index: number | undefined;
+}
+
+export function referencePath(reference: ProductReference): string {
+  return jsonPath(reference.index === undefined ? reference.at : [...reference.at, reference.index]);
+}
+
+function reference(productId: string, at: readonly PropertyKey[], index?: number): ProductReference {
+  return { productId, at, index };
 }
 
 /** Every place a document refers to a product id (the list of CSAF test 6.1.1). */
 export function collectProductReferences(document: CsafDocument): ProductReference[] {
   const references: ProductReference[] = [];
-  const add = (ids: readonly string[] | undefined, at: PropertyKey[]) => ids?.forEach((productId, i) => references.push({ productId, jsonPath: jsonPath([...at, i]) }));
+  const add = (ids: readonly string[] | undefined, at: PropertyKey[]) => ids?.forEach((productId, i) => references.push(reference(productId, at, i)));
   document.product_tree?.product_groups?.forEach((group, g) => add(group.product_ids, ['product_tree', 'product_groups', g, 'product_ids']));
   document.product_tree?.relationships?.forEach((relationship, r) => {
-    references.push({ productId: relationship.product_reference, jsonPath: jsonPath(['product_tree', 'relationships', r, 'product_reference']) });
-    references.push({ productId: relationship.relates_to_product_reference, jsonPath: jsonPath(['product_tree', 'relationships', r, 'relates_to_product_reference']) });
+    references.push(reference(relationship.product_reference, ['product_tree', 'relationships', r, 'product_reference']));
+    references.push(reference(relationship.relates_to_product_reference, ['product_tree', 'relationships', r, 'relates_to_product_reference']));
   });
   document.vulnerabilities?.forEach((vulnerability, v) => {
     const at = ['vulnerabilities', v];
@@ -84,7 +99,7 @@ export function collectGroupReferences(document: CsafDocument): ProductReference
   document.vulnerabilities?.forEach((vulnerability, v) => {
     for (const kind of ['remediations', 'threats', 'flags'] as const) {
       vulnerability[kind]?.forEach((item, i) =>
-        item.group_ids?.forEach((groupId, j) => references.push({ productId: groupId, jsonPath: jsonPath(['vulnerabilities', v, kind, i, 'group_ids', j]) })),
+        item.group_ids?.forEach((groupId, j) => references.push(reference(groupId, ['vulnerabilities', v, kind, i, 'group_ids'], j))),
       );
     }
   });
