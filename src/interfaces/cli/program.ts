@@ -11,6 +11,8 @@ import { registerApiCommand } from './commands/api.js';
 import { registerBatchesCommand } from './commands/batches.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerIncidentsCommand } from './commands/incidents.js';
+import { registerProblemsCommand } from './commands/problems.js';
 
 /**
  * Builds the `redback` command tree. Each command lives in `commands/<name>.ts` and exports one
@@ -36,5 +38,7 @@ export function buildProgram(): Command {
   registerBatchesCommand(program);
   registerRunsCommand(program);
   registerRunCommand(program);
+  registerIncidentsCommand(program);
+  registerProblemsCommand(program);
   return program;
 }
