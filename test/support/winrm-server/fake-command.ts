@@ -111,7 +111,6 @@ export class FakeCommand extends EventEmitter {
       const check = (): void => {
         if (ready(start) || this.stopped) {
           this.off(event, check);
-          this.off('stopped', check);
           resolve();
         }
       };
