@@ -72,7 +72,13 @@ function escapeText(text: string): string {
 
 /** Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character. */
 function fold(line: string): string {
-  if (Buffer.byteLength(line) <= 75) return line;
+  if (line.length <= 75 && Buffer.byteLength(line) <= 75) return line;
+  // eslint-disable-next-line no-control-regex -- ASCII test: one character is one octet
+  if (/^[\x00-\x7f]*$/.test(line)) {
+    const parts = [line.slice(0, 75)];
+    for (let i = 75; i < line.length; i += 74) parts.push(line.slice(i, i + 74));
+    return parts.join('\r\n ');
+  }
   const parts: string[] = [];
   let current = '';
   let size = 0;
