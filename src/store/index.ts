@@ -6,3 +6,4 @@ export * from './runs.js';
 export * from './tickets.js';
 export * from './incidents.js';
 export * from './problems.js';
+export * from './host-inventory.js';

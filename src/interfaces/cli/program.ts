@@ -11,6 +11,7 @@ import { registerApiCommand } from './commands/api.js';
 import { registerBatchesCommand } from './commands/batches.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerInventoryCommand } from './commands/inventory.js';
 import { registerIncidentsCommand } from './commands/incidents.js';
 import { registerProblemsCommand } from './commands/problems.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerBatchesCommand(program);
   registerRunsCommand(program);
   registerRunCommand(program);
+  registerInventoryCommand(program);
   registerIncidentsCommand(program);
   registerProblemsCommand(program);
   return program;

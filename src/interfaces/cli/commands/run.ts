@@ -4,6 +4,7 @@ import { formatDuration } from '../../../domain/index.js';
 import { compilePlaybook, createTransport, PlaybookInputError, runPlanOnHost, type HostRunResult, type RunEvent } from '../../../execution/index.js';
 import { AppError } from '../../../errors.js';
 import { blackoutsForWindow, isWindowOpen, windowsForHost } from '../../../scheduling/index.js';
+import { redisConfigured, withInventoryStore } from '../inventory-session.js';
 import { loadConfigForCli } from '../load-config.js';
 
 interface RunCliOptions {
@@ -64,11 +65,34 @@ export function registerRunCommand(program: Command): void {
         return await runPlanOnHost(plan, transport, { onEvent: (event) => progress?.update(job.host.id, describeEvent(event)) });
       });
       progress?.finish();
+      await storeScans(config, results);
 
       if (options.json === true) process.stdout.write(`${JSON.stringify({ playbook: reference, checkMode: options.check === true, results }, null, 2)}\n`);
       else process.stdout.write(renderSummary(results));
       if (results.some((r) => r.status === 'failed' || r.status === 'unreachable')) process.exitCode = 1;
     });
+}
+
+/**
+ * A successful scan becomes the host's stored inventory (what the advisory matcher and `redback inventory show`
+ * read). Without a configured Redis there is nowhere to keep it: the command says so and the scan is only printed.
+ */
+async function storeScans(config: ResolvedConfig, results: readonly HostRunResult[]): Promise<void> {
+  const scans = results.filter((r) => r.scan !== undefined && r.status !== 'failed' && r.status !== 'unreachable');
+  if (scans.length === 0) return;
+  if (!redisConfigured(config)) {
+    process.stderr.write('Scan results not stored: no Redis configured (set redis.url in redback.yaml or REDIS_URL).\n');
+    return;
+  }
+  try {
+    await withInventoryStore(config, async (store) => {
+      for (const result of scans) await store.save({ hostId: result.hostId, ...(result.scan as NonNullable<HostRunResult['scan']>) });
+    });
+    process.stderr.write(`Stored the inventory of ${scans.map((r) => r.hostId).join(', ')}.\n`);
+  } catch (error) {
+    process.stderr.write(`redback: the scan results could not be stored: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {
