@@ -30,7 +30,9 @@ export class ProblemDetector {
   async recordFailure(input: { customerId: string; hostId: string; playbookId: string; failureClass: FailureClass; at: Date; incidentId?: string }): Promise<ProblemRecord | undefined> {
     const key = `${this.#prefix}:helpdesk:failures:${input.playbookId}:${input.failureClass}`;
     const atMs = input.at.getTime();
-    await this.#redis.zadd(key, 'GT', 'CH', atMs, `${input.customerId}/${input.hostId}`);
+    const member = `${input.customerId}/${input.hostId}`;
+    await this.#redis.zadd(key, 'GT', 'CH', atMs, member);
+    if (input.incidentId !== undefined) await this.#redis.hset(`${key}:incidents`, member, input.incidentId);
     await this.#redis.zremrangebyscore(key, '-inf', `(${atMs - RECURRING_FAILURE.withinMs}`);
     const members = (await this.#redis.zrangebyscore(key, atMs - RECURRING_FAILURE.withinMs, '+inf')) as string[];
     const customers = new Set(members.map((m) => m.slice(0, m.indexOf('/'))));
@@ -46,11 +48,12 @@ export class ProblemDetector {
         urgency: 'medium',
         dedupeKey: `recurring-failure/${input.playbookId}/${input.failureClass}`,
         trigger: { rule: 'recurring-failure', detail: { playbookId: input.playbookId, failureClass: input.failureClass, hosts: members, customers: [...customers].sort() } },
-        incidentIds: input.incidentId === undefined ? [] : [input.incidentId],
       },
       ACTOR,
     );
-    if (input.incidentId !== undefined) await this.linkBothWays(record.id, input.incidentId);
+    // Every incident behind the evidence joins the problem, not only the one that tipped the count.
+    const evidence = members.length === 0 ? [] : await this.#redis.hmget(`${key}:incidents`, ...members);
+    for (const incidentId of new Set(evidence.filter((id): id is string => typeof id === 'string'))) await this.linkBothWays(record.id, incidentId);
     return record;
   }
 
