@@ -14,3 +14,4 @@ export { osvFindingContains, schemeForEcosystem } from './osv/evaluate.js';
 export { osvRecordSchema, type OsvRecord } from './osv/schema.js';
 export * from './kev/catalog.js';
 export * from './detect.js';
+export * from './matching/index.js';
