@@ -4,3 +4,7 @@ export { HttpError, errorBody, type ErrorBody } from './http-errors.js';
 export { ROLES, canSeeCustomer, hasRole, type Authenticator, type Principal, type Role } from './principal.js';
 export { addOperationsRoutes, type OperationsDeps } from './routes/operations.js';
 export { addCalendarRoutes, type CalendarDeps } from './routes/calendar.js';
+export { addRecordRoutes, type RecordsDeps } from './routes/records.js';
+export { addLiveRoutes, type LiveDeps } from './routes/live.js';
+export { tokenAuthenticator } from './token-authenticator.js';
+export { startApi, type ApiRuntimeOptions } from './runtime.js';

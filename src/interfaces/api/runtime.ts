@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { ResolvedConfig } from '../../config/index.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import { queueDepth } from '../../platform/metrics.js';
+import { createHostRunQueue } from '../../queue/index.js';
+import { addCalendarRoutes } from './routes/calendar.js';
+import { addLiveRoutes } from './routes/live.js';
+import { addOperationsRoutes } from './routes/operations.js';
+import { addRecordRoutes } from './routes/records.js';
+import type { RouteTable } from './route.js';
+import { buildApiServer, parseListen } from './server.js';
+import { tokenAuthenticator } from './token-authenticator.js';
+
+export interface ApiRuntimeOptions {
+  config: ResolvedConfig;
+  redis: Redis;
+  logger: Logger;
+  clock: Clock;
+  /** `HOST:PORT`; default redback.yaml `api.listen`. */
+  listen?: string;
+  /** More route groups (console, writes) added by the caller. */
+  extraRoutes?: Array<(table: RouteTable) => void>;
+  plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+/** Builds the API with every route group, starts listening, and returns the server and its address. */
+export async function startApi(options: ApiRuntimeOptions): Promise<{ app: FastifyInstance; url: string }> {
+  const { config, redis, logger, clock } = options;
+  const prefix = config.settings.redis.prefix;
+  const listen = parseListen(options.listen ?? config.settings.api.listen);
+  const queue = createHostRunQueue(redis, prefix);
+  const app = await buildApiServer({
+    logger,
+    authenticate: tokenAuthenticator(redis, prefix),
+    routes: [
+      (table) =>
+        addOperationsRoutes(table, {
+          redis,
+          countWorkers: async () => (await queue.getWorkers()).length,
+          beforeScrape: async () => {
+            const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+            for (const [state, count] of Object.entries(counts)) queueDepth.set({ queue: queue.name, state }, count);
+          },
+        }),
+      (table) => addCalendarRoutes(table, { config, redis, prefix, publicUrl: config.settings.api.publicUrl ?? `http://${options.listen ?? config.settings.api.listen}`, now: () => clock.now() }),
+      (table) => addRecordRoutes(table, { redis, prefix }),
+      (table) => addLiveRoutes(table, { redis, prefix }),
+      ...(options.extraRoutes ?? []),
+    ],
+    plugins: options.plugins,
+  });
+  app.addHook('onClose', async () => {
+    await queue.close();
+  });
+  const url = await app.listen({ host: listen.host, port: listen.port });
+  logger.info({ url }, 'API listening');
+  return { app, url };
+}
