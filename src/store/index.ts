@@ -6,4 +6,8 @@ export * from './runs.js';
 export * from './tickets.js';
 export * from './incidents.js';
 export * from './problems.js';
+export * from './users.js';
+export * from './tokens.js';
+export * from './approvals.js';
+export * from './host-updates.js';
 export * from './host-inventory.js';
