@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { playbookSchema } from '../../../src/config/index.js';
 import { compilePlaybook, runPlanOnHost, type HostRunResult } from '../../../src/execution/runner/index.js';
 import { SshTransport } from '../../../src/execution/ssh/index.js';
+import { createHostInventoryStore, type HostInventoryStore } from '../../../src/store/index.js';
 import { startTestSshd, type TestSshd } from '../../support/sshd.js';
 import { createAptSandbox, FIXTURE_PACKAGE, type AptSandbox } from './apt-sandbox.js';
 
@@ -16,6 +19,8 @@ let sshd: TestSshd;
 let sandbox: AptSandbox;
 let debs: { v1: string; v2: string; failing: string };
 const results: Record<string, HostRunResult> = {};
+let redis: Redis;
+let inventory: HostInventoryStore;
 
 async function shippedPlaybook(id: string) {
   const file = `playbooks/${id}.yaml`;
@@ -45,7 +50,15 @@ function commandNamed(result: HostRunResult, name: string) {
   return command as NonNullable<typeof command>;
 }
 
+/** What a scan run does after success: the result becomes the host's stored inventory (real Redis). */
+async function storeScan(result: HostRunResult): Promise<void> {
+  expect(result.scan).toBeDefined();
+  expect(await inventory.save({ hostId: result.hostId, ...(result.scan as NonNullable<HostRunResult['scan']>) })).toBe(true);
+}
+
 beforeAll(async () => {
+  redis = new Redis(inject('redisUrl'));
+  inventory = createHostInventoryStore(redis, `test-apt-e2e-${randomUUID()}`);
   sshd = await startTestSshd({ sudo: true });
   sandbox = await createAptSandbox();
   debs = {
@@ -62,6 +75,7 @@ afterAll(async () => {
   if (out !== undefined && out !== '') await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
   await sandbox?.dispose();
   await sshd?.dispose();
+  await redis?.quit();
 });
 
 describe('shipped Debian playbooks with real apt and dpkg over SSH', () => {
@@ -73,6 +87,10 @@ describe('shipped Debian playbooks with real apt and dpkg over SSH', () => {
     expect(result.scan?.os.id).toBe('debian');
     expect(result.scan?.kernel).toMatch(/^\d+\.\d+/);
     expect(result.scan?.bootTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+    await storeScan(result);
+    expect(await inventory.lastScan('apt-sandbox')).toEqual({ hostId: 'apt-sandbox', ...result.scan });
+    expect(await inventory.hostsWithPackage(FIXTURE_PACKAGE)).toEqual([{ hostId: 'apt-sandbox', installed: [{ version: '1.0-1', arch: 'all', source: FIXTURE_PACKAGE }] }]);
   }, 120_000);
 
   it('security-patch in check mode reports the planned 1.0-1 -> 1.0-2 and changes nothing', async () => {
@@ -102,6 +120,16 @@ describe('shipped Debian playbooks with real apt and dpkg over SSH', () => {
     expect(result.packagesChanged).toEqual([]);
     expect(commandNamed(result, 'install security updates').stdout).toContain('rbu-fixture is already the newest version (1.0-2)');
   }, 180_000);
+
+  it('a re-scan after patching replaces the stored inventory: the index now says 1.0-2', async () => {
+    const result = await runShipped('debian-scan');
+    expect(result.status).toBe('ok');
+    await storeScan(result);
+    const stored = await inventory.lastScan('apt-sandbox');
+    expect(stored?.scannedAt).toBe(result.scan?.scannedAt);
+    expect(stored?.packages).toEqual([{ name: FIXTURE_PACKAGE, version: '1.0-2', arch: 'all', source: FIXTURE_PACKAGE }]);
+    expect(await inventory.hostsWithPackage(FIXTURE_PACKAGE)).toEqual([{ hostId: 'apt-sandbox', installed: [{ version: '1.0-2', arch: 'all', source: FIXTURE_PACKAGE }] }]);
+  }, 120_000);
 
   it('a package whose postinst fails makes the run failed, class step-failed, with the failing output', async () => {
     await sandbox.publish([debs.failing]);
