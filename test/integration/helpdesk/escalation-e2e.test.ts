@@ -33,7 +33,7 @@ interface Received {
   body: string;
 }
 
-describe('escalation end to end: a batch where 3 of 10 hosts fail with step-failed and 1 is unreachable', () => {
+describe('escalation end to end: a batch where 3 of 10 hosts fail with step-failed and 1 is unreachable', { timeout: 240_000 }, () => {
   const prefix = `e2e-${randomUUID().slice(0, 8)}`;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const webhooks: Received[] = [];
