@@ -4,6 +4,7 @@ export * from './safe-json.js';
 export * from './read-file.js';
 export * from './model.js';
 export * from './revision.js';
+export * from './cvss-score.js';
 export * from './identifiers/index.js';
 export { parseCsaf, DEFAULT_TOLERATED_TESTS, type CsafParseOptions } from './csaf/parse.js';
 export { csafFileName, checkCsafFileName } from './csaf/file-name.js';

@@ -5,7 +5,8 @@
 import { isSafePackageName, isSafePackageVersion, SAFE_PACKAGE_NAME_HINT, SAFE_PACKAGE_VERSION_HINT } from '../identifiers/package-safety.js';
 import { parsePurl } from '../identifiers/purl.js';
 import type { DocumentLimits } from '../limits.js';
-import type { Advisory, Finding, OsvRange, Product } from '../model.js';
+import { cvss3BaseScore, cvssSeverity } from '../cvss-score.js';
+import type { Advisory, CvssScore, Finding, OsvRange, Product } from '../model.js';
 import { AdvisoryRefusedError, type AdvisoryProblem, jsonPath } from '../problems.js';
 import { checkedValue, parseJsonWithinLimits } from '../safe-json.js';
 import { zodProblems } from '../zod-problems.js';
@@ -92,7 +93,7 @@ export function normaliseOsv(record: OsvRecord): Advisory {
         cve: cves[0],
         otherIds: [...(record.aliases ?? []), ...(record.upstream ?? [])].filter((id) => id !== cves[0]),
         title: record.summary,
-        cvss: [],
+        cvss: osvCvssScores(record),
         threats: [],
       },
     ],
@@ -105,6 +106,15 @@ export function normaliseOsv(record: OsvRecord): Advisory {
 export function osvCvssVectors(record: OsvRecord): { type: string; vector: string }[] {
   const all = [...(record.severity ?? []), ...(record.affected ?? []).flatMap((a) => a.severity ?? [])];
   return all.filter((s) => s.type !== 'Ubuntu').map((s) => ({ type: s.type, vector: s.score }));
+}
+
+/** CVSS 3.x scores computed from the record's vectors; CVSS 2 and 4 vectors are not scored here. */
+function osvCvssScores(record: OsvRecord): CvssScore[] {
+  return osvCvssVectors(record).flatMap(({ type, vector }) => {
+    const baseScore = type === 'CVSS_V3' ? cvss3BaseScore(vector) : undefined;
+    if (baseScore === undefined) return [];
+    return [{ version: vector.slice('CVSS:'.length, 'CVSS:3.x'.length), vectorString: vector, baseScore, baseSeverity: cvssSeverity(baseScore), productIds: [] }];
+  });
 }
 
 export function parseOsv(input: Uint8Array | string | object, options: OsvParseOptions = {}): Advisory {
