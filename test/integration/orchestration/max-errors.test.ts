@@ -29,5 +29,5 @@ describe('max_errors with real scheduler and worker processes', () => {
     const events = await readEvents(rig.context.redis, rig.context.prefix);
     expect(events.filter((e) => e.type === 'batch.halted')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'run.failed').map((e) => e.hostId)).toEqual([2, 5, 8].map(fleetHostId));
-  });
+  }, 180_000);
 });

@@ -21,7 +21,7 @@ describe('a worker killed in the middle of a host run', () => {
     const doomed = rig.spawn(['worker', '--concurrency', '2', '--stalled-after', '3s']);
     const { redis, prefix } = rig.context;
 
-    await waitFor(`h-01 to be running\n${rig.outputs()}`, async () => ((await hostState(redis, prefix, batchId, fleetHostId(1))) === 'running' ? true : undefined));
+    await waitFor(() => `h-01 to be running\n${rig!.outputs()}`, async () => ((await hostState(redis, prefix, batchId, fleetHostId(1))) === 'running' ? true : undefined));
     await doomed.kill();
     rig.spawn(['worker', '--concurrency', '2', '--stalled-after', '3s']);
 
@@ -38,5 +38,5 @@ describe('a worker killed in the middle of a host run', () => {
     // The playbook was not started a second time on h-01.
     expect(events.filter((e) => e.type === 'run.started' && e.hostId === fleetHostId(1))).toHaveLength(1);
     expect(events.filter((e) => e.type === 'run.interrupted').map((e) => e.failureClass)).toEqual(['internal']);
-  });
+  }, 180_000);
 });

@@ -17,6 +17,8 @@ import { waitFor } from './wait.js';
  */
 export interface FaultRig {
   redis: RedisServerProcess;
+  /** Stops the redis-server (SIGTERM: it writes its append-only file) and starts it again on the same port and data. */
+  restartRedis(): Promise<void>;
   context: OrchestrationContext;
   configDir: string;
   spawn(args: readonly string[]): RedbackProcess;
@@ -34,6 +36,10 @@ export async function startFaultRig(label: string, fleet: Omit<FleetOptions, 'pr
   const children: RedbackProcess[] = [];
   const rig: FaultRig = {
     redis,
+    async restartRedis() {
+      await rig.redis.stop();
+      rig.redis = await startRedisServer({ dataDir, appendOnly: options.appendOnly ?? false, port: rig.redis.port });
+    },
     context,
     configDir: context.configDir,
     spawn(args) {
@@ -43,7 +49,7 @@ export async function startFaultRig(label: string, fleet: Omit<FleetOptions, 'pr
     },
     outputs: () => children.map((c, i) => `--- child ${i} ---\n${c.output().slice(-4000)}`).join('\n'),
     async waitForFinalBatch(batchId, timeoutMs = 90_000) {
-      return await waitFor(`batch ${batchId} and its hosts to be final\n${rig.outputs()}`, async () => {
+      return await waitFor(() => `batch ${batchId} and its hosts to be final\n${rig.outputs()}`, async () => {
         const batch = await getBatch(context.redis, context.prefix, batchId);
         if (batch === undefined || !isFinalBatchStatus(batch.status)) return undefined;
         const hosts = await batchHosts(context.redis, context.prefix, batch);
@@ -54,7 +60,7 @@ export async function startFaultRig(label: string, fleet: Omit<FleetOptions, 'pr
     async cleanup() {
       await Promise.all(children.map((c) => c.stop()));
       await context.close();
-      await redis.stop();
+      await rig.redis.stop();
       await rm(dataDir, { recursive: true, force: true });
       await rm(context.configDir, { recursive: true, force: true });
     },
