@@ -43,6 +43,10 @@ export interface TestSshd {
   stop(): Promise<void>;
   /** Starts sshd again on the same port with the same keys (after `stop`). */
   start(): Promise<void>;
+  /** SIGSTOPs sshd and every process below it: a host that hangs, or a network that silently drops packets. */
+  freeze(): Promise<void>;
+  /** SIGCONTs what `freeze` stopped. */
+  thaw(): Promise<void>;
   /** Writes a new boot marker (a fresh random id). */
   rebootMarker(): Promise<string>;
   /** Stops sshd, removes the temp directory. */
@@ -122,10 +126,23 @@ export async function startTestSshd(options: StartTestSshdOptions = {}): Promise
   await writeFile(knownHostsPath, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
 
   const stop = async () => {
+    await signalTree('SIGCONT');
     const current = child;
     child = undefined;
     if (current?.pid === undefined) return;
     await killTree(current);
+  };
+
+  const signalTree = async (signal: NodeJS.Signals) => {
+    const pid = child?.pid;
+    if (pid === undefined) return;
+    for (const p of [pid, ...(await descendantsOf(pid))]) {
+      try {
+        process.kill(p, signal);
+      } catch {
+        // gone meanwhile
+      }
+    }
   };
 
   return {
@@ -145,6 +162,8 @@ export async function startTestSshd(options: StartTestSshdOptions = {}): Promise
     log: async () => await readFile(logPath, 'utf8').catch(() => ''),
     stop,
     start,
+    freeze: () => signalTree('SIGSTOP'),
+    thaw: () => signalTree('SIGCONT'),
     rebootMarker,
     dispose: async () => {
       await stop();

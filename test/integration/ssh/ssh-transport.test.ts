@@ -248,4 +248,24 @@ describe('ssh transport against a real sshd', () => {
       await transport.close();
     }
   });
+
+  it('notices a host that stops answering mid-command through keepalives: unreachable, retryable', async () => {
+    const frozen = await startTestSshd();
+    const transport = new SshTransport(sshOptions(frozen, { keepaliveMs: 250 }));
+    try {
+      const lines: string[] = [];
+      const running = transport.exec('echo started; sleep 60', { step: 'long', onLine: (_s, line) => lines.push(line) });
+      while (!lines.includes('started')) await new Promise((r) => setTimeout(r, 20));
+      await frozen.freeze();
+      // No time limit on the command: only the keepalive (3 unanswered at 250 ms) can end this wait.
+      const error = await failureOf(running);
+      expect(error.failureClass).toBe('unreachable');
+      expect(error.retryable).toBe(true);
+      expect(error.message).toContain('step "long"');
+    } finally {
+      await frozen.thaw();
+      await transport.close();
+      await frozen.dispose();
+    }
+  });
 });
