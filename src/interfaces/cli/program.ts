@@ -11,6 +11,9 @@ import { registerApiCommand } from './commands/api.js';
 import { registerBatchesCommand } from './commands/batches.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerUsersCommand } from './commands/users.js';
+import { registerTokensCommand } from './commands/tokens.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerInventoryCommand } from './commands/inventory.js';
 import { registerIncidentsCommand } from './commands/incidents.js';
 import { registerProblemsCommand } from './commands/problems.js';
@@ -42,5 +45,8 @@ export function buildProgram(): Command {
   registerInventoryCommand(program);
   registerIncidentsCommand(program);
   registerProblemsCommand(program);
+  registerUsersCommand(program);
+  registerTokensCommand(program);
+  registerAuditCommand(program);
   return program;
 }

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { BATCH_STATUSES, isFinalBatchStatus, type BatchStatus } from '../../../domain/index.js';
 import { createLogger, ShutdownCoordinator } from '../../../platform/index.js';
-import { approveBatch, cancelBatch, type OrchestrationContext } from '../../../releases/index.js';
+import { cancelBatch, type OrchestrationContext } from '../../../releases/index.js';
 import { batchCounts, batchHosts, listBatches, requireBatch, type BatchRecord } from '../../../store/index.js';
 import { loadConfigForCli } from '../load-config.js';
+import { registerBatchApprovalCommands } from './batch-approvals.js';
 import { createOrchestrationContext } from '../orchestration-runtime.js';
 
 interface Common {
@@ -57,18 +58,7 @@ export function registerBatchesCommand(program: Command): void {
       });
     });
 
-  batches
-    .command('approve <batchId>')
-    .description('Approve a batch awaiting approval (one approver; the four-eyes workflow comes with its own issue)')
-    .option('--config <dir>', 'configuration directory')
-    .option('--as <name>', 'who approves (default: $USER)')
-    .action(async (batchId: string, options: Common & { as?: string }) => {
-      const approver = options.as ?? process.env.USER ?? 'unknown';
-      await withContext(options, approver, async (context) => {
-        await approveBatch(context, batchId, approver);
-        print(`Batch ${batchId} approved by ${approver}.`);
-      });
-    });
+  registerBatchApprovalCommands(batches);
 
   batches
     .command('cancel <batchId>')
