@@ -1,2 +1,3 @@
 export * from './inventory.js';
 export * from './match.js';
+export * from './from-scan.js';
