@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../platform/logger.js';
 import { httpRequestsTotal } from '../../platform/metrics.js';
 import { handleError, errorBody } from './http-errors.js';
@@ -29,7 +29,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes ?? 25 * 1024 * 1024,
     // Secrets in the Authorization header must not reach the request log.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {

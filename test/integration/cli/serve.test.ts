@@ -21,7 +21,7 @@ describe('redback serve with the example configuration (the real executable)', (
     const env: NodeJS.ProcessEnv = { ...process.env, REDBACK_LOG_LEVEL: 'info' };
     delete env.REDIS_URL;
     const heartbeat = join(dataDir, '..', 'heartbeat.json');
-    const child = spawn(process.execPath, [resolve('bin/redback.js'), 'serve', '--data-dir', dataDir, '--heartbeat', heartbeat], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [resolve('bin/redback.js'), 'serve', '--data-dir', dataDir, '--heartbeat', heartbeat, '--listen', '127.0.0.1:0'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: Array<Record<string, unknown>> = [];
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -48,6 +48,13 @@ describe('redback serve with the example configuration (the real executable)', (
     expect(embedded?.dataDir).toBe(dataDir);
     const port = Number(new URL(String(embedded?.url)).port);
     expect(await portAccepts(port)).toBe(true);
+
+    // The API and console are part of serve.
+    const api = lines.find((l) => l.msg === 'console and API ready');
+    expect(await (await fetch(`${String(api?.url)}/healthz`)).json()).toEqual({ status: 'ok' });
+    const readiness = (await (await fetch(`${String(api?.url)}/readyz`)).json()) as { status: string; workers: number };
+    expect(readiness).toMatchObject({ status: 'ready', redis: 'ok' });
+    expect(readiness.workers).toBeGreaterThanOrEqual(1);
 
     // The container's HEALTHCHECK: healthy while serve runs...
     const healthy = await runCli(['health', '--heartbeat', heartbeat]);

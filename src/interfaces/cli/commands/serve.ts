@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { hostsOfWindow } from '../../../config/index.js';
-import { createLogger, createRedis, ShutdownCoordinator, startRedisServer } from '../../../platform/index.js';
+import { createLogger, createRedis, ShutdownCoordinator, startRedisServer, systemClock } from '../../../platform/index.js';
+import { startApi } from '../../api/index.js';
 import { startHeartbeat } from '../../../platform/heartbeat.js';
 import { loadConfigForCli } from '../load-config.js';
 import { createRunnerExecutor, startScheduler, startWorkerRole } from '../../../releases/index.js';
@@ -12,6 +13,7 @@ interface ServeOptions {
   config?: string;
   dataDir: string;
   heartbeat: string;
+  listen?: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -21,6 +23,7 @@ export function registerServeCommand(program: Command): void {
     .option('--config <dir>', 'configuration directory (default: $REDBACK_CONFIG, else the current directory)')
     .option('--data-dir <dir>', 'where the embedded Redis keeps its append-only file', './var/redis')
     .option('--heartbeat <file>', 'status file rewritten every 10 s, read by `redback health`', DEFAULT_HEARTBEAT_FILE)
+    .option('--listen <host:port>', 'API and console address (default: api.listen in redback.yaml, 127.0.0.1:8080)')
     .action(async (options: ServeOptions) => {
       await serve(options);
     });
@@ -66,6 +69,9 @@ async function serve(options: ServeOptions): Promise<void> {
     shutdown.add('worker', () => worker.stop());
     const scheduler = startScheduler(context);
     shutdown.add('scheduler', () => scheduler.stop());
+    const { app, url } = await startApi({ config, redis, logger, clock: systemClock, listen: options.listen });
+    shutdown.add('http api', () => app.close());
+    logger.info({ url }, 'console and API ready');
     const heartbeat = startHeartbeat(resolve(options.heartbeat), 'serve');
     shutdown.add('heartbeat', () => heartbeat.stop());
     logger.info('ready; press Ctrl-C to stop');
