@@ -12,3 +12,4 @@ export * from './problem-service.js';
 export * from './run-event-consumer.js';
 export * from './run-events.js';
 export * from './status-transitions.js';
+export * from './runtime.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { blackoutSchema } from './schedule.js';
+import { helpdeskSettingsSchema } from './helpdesk.js';
 import { describe, durationSchema, idSchema, secretRefSchema } from './common.js';
 
 /** `redback.yaml`: how the orchestrator itself runs. Everything has a default, so an empty file is valid. */
@@ -91,6 +92,7 @@ export const redbackFileSchema = z
     notifiers: z.array(notifierSchema).default([]),
     policies: policiesSchema.prefault({}),
     blackouts: z.array(blackoutSchema).default([]).describe('global blackouts, in each window\'s own zone'),
+    helpdesk: helpdeskSettingsSchema.prefault({}),
   })
   .transform((raw) => ({
     redis: raw.redis,
@@ -98,5 +100,6 @@ export const redbackFileSchema = z
     notifiers: raw.notifiers,
     policies: raw.policies,
     blackouts: raw.blackouts,
+    helpdesk: raw.helpdesk,
   }));
 export type RedbackSettings = z.output<typeof redbackFileSchema>;

@@ -34,7 +34,14 @@ export async function withHelpdesk<T>(configDir: string | undefined, work: (sess
   }
   const dispatcher = config.settings.notifiers.length === 0 ? undefined : new NotificationDispatcher({ connection: redis, prefix: config.settings.redis.prefix, notifiers: config.settings.notifiers });
   try {
-    const helpdesk = createHelpdesk({ redis, prefix: config.settings.redis.prefix, directory: directoryFromConfig(config), clock: systemClock, publisher: dispatcher });
+    const helpdesk = createHelpdesk({
+      redis,
+      prefix: config.settings.redis.prefix,
+      directory: directoryFromConfig(config),
+      clock: systemClock,
+      publisher: dispatcher,
+      priorityMatrix: config.settings.helpdesk.priorityMatrix,
+    });
     return await work({ config, helpdesk, redis });
   } finally {
     await dispatcher?.close();
