@@ -91,6 +91,8 @@ export async function runCommand(connection: OpenConnection, hostId: string, com
 
     if (options.timeoutMs !== undefined) timer = setTimeout(() => void stop('timeout'), options.timeoutMs);
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while the channel was opening: the listener above will never fire.
+    if (options.signal?.aborted === true) void stop('cancelled');
 
     channel.on('close', () => {
       if (stopping !== undefined) return;

@@ -1,6 +1,6 @@
 import type { Logger } from '../../platform/logger.js';
 import { silentLogger } from '../../platform/logger.js';
-import type { ExecOptions, ExecResult, RebootOptions, RebootResult, Transport } from '../transport.js';
+import { TransportError, type ExecOptions, type ExecResult, type RebootOptions, type RebootResult, type Transport } from '../transport.js';
 import { rebootOverSsh } from './reboot.js';
 import { runCommand } from './run-command.js';
 import { openConnection, type OpenConnection } from './ssh-connection.js';
@@ -28,6 +28,13 @@ export class SshTransport implements Transport {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (options.powershell === true) {
+      throw new TransportError('step-failed', 'the ssh transport runs commands with the POSIX login shell and cannot run PowerShell; run Windows playbooks over winrm', {
+        hostId: this.hostId,
+        step: options.step,
+        attempt: options.attempt,
+      });
+    }
     const connection = await this.open({ step: options.step, attempt: options.attempt });
     const result = await runCommand(connection, this.hostId, command, options);
     this.logger.debug({ step: options.step, attempt: options.attempt, exitCode: result.exitCode, durationMs: result.durationMs }, 'ssh command finished');
