@@ -39,7 +39,12 @@ function sshConnectionOptions(host: Host, options: TransportFactoryOptions, via:
     fingerprint: ssh?.hostKey,
     knownHostsPath: ssh?.knownHosts === undefined ? undefined : resolvePath(options.configDir, ssh.knownHosts),
     trustOnFirstUse: ssh?.trustOnFirstUse ?? false,
-    onLearned: options.onHostKeyLearned === undefined ? undefined : (learned) => options.onHostKeyLearned?.(host.id, learned),
+    onLearned: (learned) => {
+      if (ssh?.knownHosts === undefined) {
+        options.logger?.warn({ hostId: host.id, fingerprint: learned.fingerprint }, 'host key trusted on first use but not kept: set ssh.known_hosts so it is pinned from now on');
+      }
+      options.onHostKeyLearned?.(host.id, learned);
+    },
   };
   let agent: string | undefined;
   if (credentials.agent) {
