@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AppError } from '../../../errors.js';
 import { coversCustomer } from '../../../domain/approvals/index.js';
@@ -69,9 +69,10 @@ function instant(option: string, text: string): Date {
 
 /** Refuses to overwrite: an export handed to an auditor should not silently replace an earlier one. */
 async function writeFileExclusive(path: string, text: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const stream = createWriteStream(path, { flags: 'wx' });
-    stream.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EEXIST' ? new AppError('conflict', `${path} exists already; choose another --output or remove it`) : error));
-    stream.end(text, () => resolve());
-  });
+  try {
+    await writeFile(path, text, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new AppError('conflict', `${path} exists already; choose another --output or remove it`);
+    throw error;
+  }
 }
