@@ -19,6 +19,8 @@ const testPackages = [
   { name: 'dpkg-dev', present: () => onPath('dpkg-scanpackages') },
   // The test sshd's user runs playbook steps with `become: true`, which is sudo.
   { name: 'sudo', present: () => onPath('sudo') },
+  // The SSH tests check with pgrep that a timed-out process is gone.
+  { name: 'procps', present: () => onPath('pgrep') },
   // Throw-away TLS certificates for the WinRM HTTPS tests.
   { name: 'openssl', present: () => onPath('openssl') },
 ];
