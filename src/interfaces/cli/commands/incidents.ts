@@ -3,6 +3,8 @@ import { DateTime } from 'luxon';
 import type { ResolvedConfig } from '../../../config/index.js';
 import { FAILURE_CLASSES } from '../../../domain/failure-class.js';
 import { LEVELS, PRIORITY_NAMES, type Level } from '../../../domain/priority.js';
+import { clockStatus } from '../../../domain/sla/index.js';
+import { directoryFromConfig } from '../../../helpdesk/index.js';
 import { AppError } from '../../../errors.js';
 import { INCIDENT_STATUSES, INTAKE_CATEGORIES, type IncidentRecord, type IncidentStatus } from '../../../store/incidents.js';
 import type { TimelineEntry } from '../../../store/tickets.js';
@@ -135,7 +137,7 @@ function parseInstant(text: string): Date {
 export function localTime(config: ResolvedConfig, customerId: string | null, iso: string | null): string {
   if (iso === null) return '-';
   const zone = config.customers.find((c) => c.id === customerId)?.timezone ?? 'UTC';
-  return DateTime.fromISO(iso, { zone }).toFormat('yyyy-LL-dd HH:mm ZZZZ');
+  return DateTime.fromISO(iso, { zone }).toFormat('yyyy-LL-dd HH:mm ZZ');
 }
 
 function renderDue(config: ResolvedConfig, record: IncidentRecord): string {
@@ -151,11 +153,19 @@ export function renderList(config: ResolvedConfig, records: readonly IncidentRec
     r.customerId,
     r.category,
     String(r.hosts.length),
-    localTime(config, r.customerId, r.sla.responseDueAt),
-    localTime(config, r.customerId, r.sla.resolutionDueAt),
+    dueCell(config, r, 'response'),
+    dueCell(config, r, 'resolution'),
     r.title,
   ]);
   return table(['ID', 'PRI', 'STATUS', 'CUSTOMER', 'CATEGORY', 'HOSTS', 'RESPOND BY', 'RESOLVE BY', 'TITLE'], rows);
+}
+
+/** The due instant while the clock runs; `met` or `missed` once it stopped; `paused` while waiting. */
+function dueCell(config: ResolvedConfig, record: IncidentRecord, clock: 'response' | 'resolution'): string {
+  const state = record.sla[clock];
+  if (state.stoppedAt !== undefined) return clockStatus(directoryFromConfig(config).calendarFor(record.customerId), state, new Date(state.stoppedAt));
+  if (state.pausedAt !== undefined) return 'paused';
+  return localTime(config, record.customerId, clock === 'response' ? record.sla.responseDueAt : record.sla.resolutionDueAt);
 }
 
 export function table(header: string[], rows: string[][]): string {
@@ -182,14 +192,17 @@ function renderShow(config: ResolvedConfig, record: IncidentRecord, timeline: re
   lines.push('', 'Timeline');
   for (const entry of timeline) {
     const move = entry.from !== undefined || entry.to !== undefined ? ` ${JSON.stringify(entry.from ?? null)} -> ${JSON.stringify(entry.to ?? null)}` : '';
-    lines.push(`  ${localTime(config, record.customerId, entry.at)}  ${entry.actor.padEnd(18)} ${entry.action}${move}${entry.text === undefined ? '' : `  ${entry.text}`}`);
+    lines.push(`  ${localTime(config, record.customerId, entry.at)}  ${entry.actor.padEnd(24)} ${entry.action}${move}${entry.text === undefined ? '' : `  ${entry.text}`}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 function slaLine(config: ResolvedConfig, record: IncidentRecord, clock: 'response' | 'resolution'): string {
   const state = record.sla[clock];
-  if (state.stoppedAt !== undefined) return `done at ${localTime(config, record.customerId, state.stoppedAt)}`;
+  if (state.stoppedAt !== undefined) {
+    const verdict = clockStatus(directoryFromConfig(config).calendarFor(record.customerId), state, new Date(state.stoppedAt));
+    return `${verdict} (done at ${localTime(config, record.customerId, state.stoppedAt)})`;
+  }
   if (state.pausedAt !== undefined) return 'paused';
   const due = clock === 'response' ? record.sla.responseDueAt : record.sla.resolutionDueAt;
   const breached = due !== null && Date.parse(due) <= Date.now() ? ' (breached)' : '';

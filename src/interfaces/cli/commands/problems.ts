@@ -94,7 +94,7 @@ export function registerProblemsCommand(program: Command): void {
       if (record.knownErrorWorkaround !== null) lines.push(`  workaround  ${record.knownErrorWorkaround}`);
       if (record.resolution !== null) lines.push(`  resolution  ${record.resolution}`);
       lines.push('', 'Timeline');
-      for (const e of timeline) lines.push(`  ${localTime(config, record.customerId, e.at)}  ${e.actor.padEnd(22)} ${e.action}${e.text === undefined ? '' : `  ${e.text}`}`);
+      for (const e of timeline) lines.push(`  ${localTime(config, record.customerId, e.at)}  ${e.actor.padEnd(24)} ${e.action}${e.text === undefined ? '' : `  ${e.text}`}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
   });
