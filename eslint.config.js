@@ -13,4 +13,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The console's browser modules (plain JS served as written).
+    files: ['src/interfaces/web/assets/**/*.js'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', location: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', Node: 'readonly', CustomEvent: 'readonly', AbortController: 'readonly', URLSearchParams: 'readonly', TextDecoderStream: 'readonly' } },
+  },
 );

@@ -5,6 +5,9 @@ import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import { queueDepth } from '../../platform/metrics.js';
 import { createHostRunQueue } from '../../queue/index.js';
+import { createAuditWriter } from '../../releases/index.js';
+import { addConsoleRoutes, consolePlugin, queueDashboardPlugin } from '../web/index.js';
+import { addApprovalRoutes } from './routes/approvals.js';
 import { addCalendarRoutes } from './routes/calendar.js';
 import { addLiveRoutes } from './routes/live.js';
 import { addOperationsRoutes } from './routes/operations.js';
@@ -31,9 +34,12 @@ export async function startApi(options: ApiRuntimeOptions): Promise<{ app: Fasti
   const prefix = config.settings.redis.prefix;
   const listen = parseListen(options.listen ?? config.settings.api.listen);
   const queue = createHostRunQueue(redis, prefix);
+  const authenticate = tokenAuthenticator(redis, prefix);
+  // The approval service's context; its actor is replaced by the caller on each request.
+  const approvals = { config, redis, prefix, queue, clock, logger, audit: createAuditWriter(redis, prefix, logger), actor: 'system:api' };
   const app = await buildApiServer({
     logger,
-    authenticate: tokenAuthenticator(redis, prefix),
+    authenticate,
     routes: [
       (table) =>
         addOperationsRoutes(table, {
@@ -47,11 +53,14 @@ export async function startApi(options: ApiRuntimeOptions): Promise<{ app: Fasti
       (table) => addCalendarRoutes(table, { config, redis, prefix, publicUrl: config.settings.api.publicUrl ?? `http://${options.listen ?? config.settings.api.listen}`, now: () => clock.now() }),
       (table) => addRecordRoutes(table, { redis, prefix }),
       (table) => addLiveRoutes(table, { redis, prefix }),
+      (table) => addApprovalRoutes(table, { context: approvals }),
+      (table) => addConsoleRoutes(table),
       ...(options.extraRoutes ?? []),
     ],
-    plugins: options.plugins,
+    plugins: [consolePlugin(), queueDashboardPlugin({ redis, prefix, authenticate }), ...(options.plugins ?? [])],
   });
   app.addHook('onClose', async () => {
+    await approvals.audit.flush();
     await queue.close();
   });
   const url = await app.listen({ host: listen.host, port: listen.port });
