@@ -103,6 +103,7 @@ function matchCsafFinding(finding: Finding, index: InventoryIndex, collector: Ma
   }
   const platformCpe = platform?.cpe === undefined ? undefined : parseCpe(platform.cpe);
   const arch = component.nevra?.arch ?? component.purl?.qualifiers['arch'];
+  const orders = new Map<string, -1 | 0 | 1>();
   for (const entry of index.byName.get(name) ?? []) {
     if (entry.host.packageFormat !== 'rpm') continue;
     if (arch !== undefined && entry.pkg.arch !== undefined && arch !== 'noarch' && entry.pkg.arch !== arch) continue;
@@ -128,7 +129,11 @@ function matchCsafFinding(finding: Finding, index: InventoryIndex, collector: Ma
     }
     const listed = evrString(component.nevra);
     try {
-      const order = compareRpmVersions(entry.pkg.version, listed);
+      let order = orders.get(entry.pkg.version);
+      if (order === undefined) {
+        order = compareRpmVersions(entry.pkg.version, listed);
+        orders.set(entry.pkg.version, order);
+      }
       // fixed: everything below the fixed build is exposed; affected: that exact build is.
       if (finding.status === 'fixed' && order < 0) collector.expose(entry, name, entry.pkg.version, listed, finding.vulnerabilityId, compareRpmVersions);
       if (finding.status === 'affected' && order === 0) collector.expose(entry, name, entry.pkg.version, undefined, finding.vulnerabilityId, compareRpmVersions);
@@ -157,17 +162,24 @@ function matchOsvFinding(finding: Finding, index: InventoryIndex, collector: Mat
   const osPackages = scheme === 'deb' || ecosystem?.startsWith('Alpine') === true;
   // Debian, Ubuntu and Alpine records name source packages; the inventory maps binaries to their source.
   const candidates = (osPackages ? index.bySourceName.get(name) : index.byName.get(name)) ?? [];
+  // Fleets share builds: evaluate each distinct installed version once per finding, not once per host.
+  const verdicts = new Map<string, ReturnType<typeof osvFindingContains>>();
+  const fixes = new Map<string, string | undefined>();
+  const compare = (scheme === undefined ? undefined : comparatorForScheme(scheme)) ?? unordered;
   for (const entry of candidates) {
     if (entry.host.osvEcosystem !== ecosystem) continue;
     const installed = osPackages ? (entry.pkg.sourceVersion ?? entry.pkg.version) : entry.pkg.version;
-    const verdict = osvFindingContains(finding, installed);
+    let verdict = verdicts.get(installed);
+    if (verdict === undefined) {
+      verdict = osvFindingContains(finding, installed);
+      verdicts.set(installed, verdict);
+    }
     if (verdict.verdict === 'needs-review') {
       collector.review({ hostId: entry.host.hostId, packageName: entry.pkg.name, productId: undefined, reason: verdict.reason }, finding.vulnerabilityId);
     } else if (verdict.verdict === 'in-range') {
-      const compare = comparatorForScheme(scheme ?? 'semver') ?? unordered;
-      const fixed = nextFixedVersion(finding, installed, compare);
+      if (!fixes.has(installed)) fixes.set(installed, nextFixedVersion(finding, installed, compare));
       // The fix is a source version; the host updates the binary package built from it.
-      collector.expose(entry, entry.pkg.name, installed, fixed, finding.vulnerabilityId, compare);
+      collector.expose(entry, entry.pkg.name, installed, fixes.get(installed), finding.vulnerabilityId, compare);
     }
   }
 }
