@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { storeKeys } from '../store/keys.js';
+import { runScript, storeKeys } from '../store/index.js';
 
 /**
  * One run per host at a time, across every worker process: `SET key token NX PX ttl`, renewed while the run
@@ -41,7 +41,7 @@ export async function acquireHostLock(redis: Redis, prefix: string, hostId: stri
   let markLost: () => void = () => undefined;
   const lostPromise = new Promise<void>((resolve) => (markLost = resolve));
   const timer = setInterval(() => {
-    redis.eval(EXTEND, 1, key, token, String(ttlMs)).then(
+    runScript(redis, EXTEND, [key], [token, String(ttlMs)]).then(
       (result) => {
         if (result !== 1 && !released) {
           lost = true;
@@ -65,7 +65,7 @@ export async function acquireHostLock(redis: Redis, prefix: string, hostId: stri
       if (released) return;
       released = true;
       clearInterval(timer);
-      await redis.eval(RELEASE, 1, key, token);
+      await runScript(redis, RELEASE, [key], [token]);
     },
   };
 }

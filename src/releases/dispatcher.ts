@@ -10,6 +10,7 @@ import {
   closeBatch,
   customerInFlight,
   getBatch,
+  runScript,
   saveRun,
   setBatchStatus,
   storeKeys,
@@ -28,6 +29,7 @@ import { applyApprovalRule, batchEvent } from './planner.js';
  * may call it at any time; a short per-batch lock keeps two passes from handing out the same slots.
  */
 const DISPATCH_LOCK_MS = 15_000;
+const RELEASE_DISPATCH_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 export async function dispatchBatch(context: OrchestrationContext, batchId: string): Promise<void> {
   const lockKey = storeKeys(context.prefix).batchDispatchLock(batchId);
@@ -36,7 +38,7 @@ export async function dispatchBatch(context: OrchestrationContext, batchId: stri
   try {
     await dispatchLocked(context, batchId);
   } finally {
-    await context.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`, 1, lockKey, token);
+    await runScript(context.redis, RELEASE_DISPATCH_LOCK, [lockKey], [token]);
   }
 }
 
@@ -83,8 +85,12 @@ async function dispatchLocked(context: OrchestrationContext, batchId: string): P
 
 /** Queues as many hosts as the rollout rules allow now; hosts the window no longer targets are skipped. */
 async function handOutHosts(context: OrchestrationContext, batch: BatchRecord): Promise<void> {
-  const window = findWindow(context.config, batch.windowId);
-  const stillTargeted = new Set(window === undefined ? [] : hostsOfWindow(context.config, window).map((h) => h.id));
+  let stillTargeted: Set<string> | undefined;
+  const targeted = (): Set<string> => {
+    const window = findWindow(context.config, batch.windowId);
+    stillTargeted ??= new Set(window === undefined ? [] : hostsOfWindow(context.config, window).map((h) => h.id));
+    return stillTargeted;
+  };
   let counts = await batchCounts(context.redis, context.prefix, batch);
   if (exceedsErrorBudget(counts.failed, errorBudgetOf(batch.rollout, counts.total))) {
     await haltBatch(context, batch, counts.failed);
@@ -104,7 +110,7 @@ async function handOutHosts(context: OrchestrationContext, batch: BatchRecord): 
     const queued: string[] = [];
     let skipped = 0;
     for (const hostId of chosen) {
-      if (!stillTargeted.has(hostId)) {
+      if (!targeted().has(hostId)) {
         if (await skipHost(context, batch, hostId, ['pending'], 'the window no longer targets this host (re-checked at dispatch)')) skipped += 1;
         continue;
       }

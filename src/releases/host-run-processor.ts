@@ -1,5 +1,5 @@
 import { DelayedError } from 'bullmq';
-import { findHost } from '../config/index.js';
+import type { Host } from '../config/index.js';
 import { coerceError } from '../errors.js';
 import { errorBudgetOf, exceedsErrorBudget } from '../domain/rollout.js';
 import { acquireHostLock, parseJobPayload, RetryableRunError, shouldRetry, HOST_RUN_ATTEMPTS, type HostRunJob } from '../queue/index.js';
@@ -23,6 +23,8 @@ export interface HostRunProcessorOptions {
  * a second time, because the playbook may have been half applied.
  */
 export function createHostRunProcessor(context: OrchestrationContext, options: HostRunProcessorOptions) {
+  // Inventories of thousands of hosts: look hosts up by id, not by scanning the list for every run.
+  const hosts = new Map(context.config.hosts.map((host) => [host.id, host]));
   return async (job: HostRunJob, token: string | undefined): Promise<void> => {
     const { batchId, hostId } = parseJobPayload('host-run', job.data);
     const batch = await getBatch(context.redis, context.prefix, batchId);
@@ -61,15 +63,18 @@ export function createHostRunProcessor(context: OrchestrationContext, options: H
         return;
       }
       if (current !== 'queued') return;
-      await runOnce(context, options, job, batch, hostId, lock.lost);
+      await runOnce(context, options, job, batch, hosts.get(hostId), lock.lost);
     } finally {
       await lock.release().catch((error: unknown) => context.logger.warn({ err: error, host: hostId }, 'could not release the host lock; it expires on its own'));
     }
-    await dispatchQuietly(context, batchId);
+    // A freed slot matters only while hosts wait to be handed out, and the last run closes the batch.
+    const counts = await batchCounts(context.redis, context.prefix, batch);
+    if (counts.dispatched < counts.total || counts.inFlight === 0) await dispatchQuietly(context, batchId);
   };
 }
 
-async function runOnce(context: OrchestrationContext, options: HostRunProcessorOptions, job: HostRunJob, batch: BatchRecord, hostId: string, lockLost: Promise<void>): Promise<void> {
+async function runOnce(context: OrchestrationContext, options: HostRunProcessorOptions, job: HostRunJob, batch: BatchRecord, host: Host | undefined, lockLost: Promise<void>): Promise<void> {
+  const hostId = parseJobPayload('host-run', job.data).hostId;
   if ((await transitionHost(context.redis, context.prefix, batch, hostId, ['queued'], 'running')) === undefined) return;
   const started = context.clock.now();
   const previous = await loadOrCreateRun(context, batch, hostId);
@@ -78,7 +83,7 @@ async function runOnce(context: OrchestrationContext, options: HostRunProcessorO
   await emit(context, runEvent(batch, hostId, 'run.started', null));
   await context.audit.record({ actor: context.actor, action: 'run.started', subject: `run/${run.id}`, customerId: batch.customerId, before: { status: previous.status }, after: { status: 'running', attempt: run.attempts, worker: options.workerId }, at: started });
 
-  const outcome = await execute(context, options, batch, hostId, run.id, lockLost);
+  const outcome = await execute(context, options, batch, hostId, host, run.id, lockLost);
   const attempts = job.opts.attempts ?? HOST_RUN_ATTEMPTS;
   const beforeCutoff = context.clock.now().getTime() < Date.parse(batch.cutoffAt);
   if (outcome.status === 'failed' && outcome.retryable !== false && beforeCutoff && shouldRetry(outcome.failureClass, job.attemptsMade, attempts)) {
@@ -89,8 +94,7 @@ async function runOnce(context: OrchestrationContext, options: HostRunProcessorO
   await finishRun(context, batch, hostId, run, outcome, outcome.status);
 }
 
-async function execute(context: OrchestrationContext, options: HostRunProcessorOptions, batch: BatchRecord, hostId: string, runId: string, lockLost: Promise<void>): Promise<HostRunOutcome> {
-  const host = findHost(context.config, hostId);
+async function execute(context: OrchestrationContext, options: HostRunProcessorOptions, batch: BatchRecord, hostId: string, host: Host | undefined, runId: string, lockLost: Promise<void>): Promise<HostRunOutcome> {
   if (host === undefined) {
     return { status: 'failed', failureClass: 'internal', reason: `host ${hostId} is no longer in the inventory`, steps: [], retryable: false };
   }

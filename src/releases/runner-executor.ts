@@ -1,6 +1,6 @@
-import { resolvePlaybook, type ResolvedConfig } from '../config/index.js';
+import { resolvePlaybook, type Host, type ResolvedConfig } from '../config/index.js';
 import { coerceError } from '../errors.js';
-import { compilePlaybook, createTransport, runPlanOnHost, type HostRunResult } from '../execution/index.js';
+import { compilePlaybook, createTransport, runPlanOnHost, type HostRunResult, type Transport } from '../execution/index.js';
 import type { Logger } from '../platform/logger.js';
 import type { StepRecord } from '../store/index.js';
 import type { HostRunExecutor, HostRunOutcome } from './executor.js';
@@ -8,9 +8,9 @@ import type { HostRunExecutor, HostRunOutcome } from './executor.js';
 /**
  * The production executor: each of the batch's playbooks (resolved for the host's OS) is compiled with the
  * batch's parameters and run by the playbook runner over the host's own transport, in order; the first failure
- * ends the host run.
+ * ends the host run. `transportFor` replaces the inventory's transport (benchmarks use a no-op one).
  */
-export function createRunnerExecutor(config: ResolvedConfig, logger: Logger): HostRunExecutor {
+export function createRunnerExecutor(config: ResolvedConfig, logger: Logger, options: { transportFor?: (host: Host) => Transport } = {}): HostRunExecutor {
   return async (request) => {
     const steps: StepRecord[] = [];
     for (const reference of request.playbooks) {
@@ -25,7 +25,7 @@ export function createRunnerExecutor(config: ResolvedConfig, logger: Logger): Ho
       } catch (error) {
         return { status: 'failed', failureClass: 'internal', reason: `playbook ${playbook.id}: ${coerceError(error).message}`, steps, retryable: false };
       }
-      const transport = createTransport(request.host, { configDir: config.dir, hosts: config.hosts, logger });
+      const transport = options.transportFor?.(request.host) ?? createTransport(request.host, { configDir: config.dir, hosts: config.hosts, logger });
       const result = await runPlanOnHost(plan, transport, {
         signal: request.signal,
         onEvent: (event) => {

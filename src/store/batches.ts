@@ -4,6 +4,7 @@ import { isFinalBatchStatus, isFinalHostState } from '../domain/release-batch.js
 import type { RolloutRules } from '../domain/rollout.js';
 import { AppError } from '../errors.js';
 import { storeKeys } from './keys.js';
+import { runScript } from './lua.js';
 
 /** What the planner fixes when it creates a batch; never changes afterwards. */
 export interface BatchPlan {
@@ -97,36 +98,48 @@ return current`;
 
 export async function createBatch(redis: Redis, prefix: string, plan: BatchPlan, status: BatchStatus, now: Date): Promise<boolean> {
   const keys = storeKeys(prefix);
-  const created = await redis.eval(
-    CREATE_BATCH,
-    4,
-    keys.batch(plan.id),
-    keys.batchHosts(plan.id),
-    keys.batchesByTime,
-    keys.openBatches,
+  const created = await runScript(redis, CREATE_BATCH, [keys.batch(plan.id), keys.batchHosts(plan.id), keys.batchesByTime, keys.openBatches], [
     JSON.stringify(plan),
     status,
     now.toISOString(),
     String(Date.parse(plan.windowStart)),
     JSON.stringify(plan.hostIds),
     plan.id,
-  );
+  ]);
   return created === 1;
 }
 
+// A plan never changes once created, and a large batch's plan (every host id) is costly to fetch and parse for
+// each of its host runs; each process keeps the plans it has read recently.
+const planCache = new Map<string, BatchPlan>();
+const PLAN_CACHE_SIZE = 256;
+const STATE_FIELDS = ['status', 'statusReason', 'updatedAt', 'approvedBy', 'startedAt', 'finishedAt', 'dispatched'] as const;
+
 export async function getBatch(redis: Redis, prefix: string, id: string): Promise<BatchRecord | undefined> {
-  const fields = await redis.hgetall(storeKeys(prefix).batch(id));
-  if (fields.plan === undefined) return undefined;
-  const plan = JSON.parse(fields.plan) as BatchPlan;
+  const key = storeKeys(prefix).batch(id);
+  const cacheKey = `${prefix}\u0000${id}`;
+  let plan = planCache.get(cacheKey);
+  if (plan === undefined) {
+    const raw = await redis.hget(key, 'plan');
+    if (raw === null) return undefined;
+    plan = JSON.parse(raw) as BatchPlan;
+    if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value as string);
+    planCache.set(cacheKey, plan);
+  }
+  const [status, statusReason, updatedAt, approvedBy, startedAt, finishedAt, dispatched] = await redis.hmget(key, ...STATE_FIELDS);
+  if (status === null || status === undefined) {
+    planCache.delete(cacheKey); // the batch was removed (e.g. a test flushed its keys)
+    return undefined;
+  }
   return {
     ...plan,
-    status: fields.status as BatchStatus,
-    statusReason: fields.statusReason ?? null,
-    updatedAt: fields.updatedAt ?? plan.plannedAt,
-    approvedBy: fields.approvedBy ?? null,
-    startedAt: fields.startedAt ?? null,
-    finishedAt: fields.finishedAt ?? null,
-    dispatched: Number(fields.dispatched ?? 0),
+    status: status as BatchStatus,
+    statusReason: statusReason ?? null,
+    updatedAt: updatedAt ?? plan.plannedAt,
+    approvedBy: approvedBy ?? null,
+    startedAt: startedAt ?? null,
+    finishedAt: finishedAt ?? null,
+    dispatched: Number(dispatched ?? 0),
   };
 }
 
@@ -151,11 +164,7 @@ export async function setBatchStatus(
 ): Promise<BatchStatus | undefined> {
   const keys = storeKeys(prefix);
   const extra = Object.entries(fields).flat();
-  const previous = await redis.eval(
-    SET_BATCH_STATUS,
-    2,
-    keys.batch(id),
-    keys.openBatches,
+  const previous = await runScript(redis, SET_BATCH_STATUS, [keys.batch(id), keys.openBatches], [
     from.join(','),
     to,
     now.toISOString(),
@@ -163,7 +172,7 @@ export async function setBatchStatus(
     isFinalBatchStatus(to) && to !== 'halted' && to !== 'cancelled' ? '1' : '0',
     id,
     ...extra,
-  );
+  ]);
   return typeof previous === 'string' ? (previous as BatchStatus) : undefined;
 }
 
@@ -178,9 +187,7 @@ export async function transitionHost(
   note = '',
 ): Promise<HostState | undefined> {
   const keys = storeKeys(prefix);
-  const previous = await redis.eval(
-    TRANSITION_HOST,
-    7,
+  const previous = await runScript(redis, TRANSITION_HOST, [
     keys.batchHosts(batch.id),
     keys.batchNotes(batch.id),
     keys.batchInFlight(batch.id),
@@ -188,12 +195,13 @@ export async function transitionHost(
     keys.batchOutcome(batch.id, 'succeeded'),
     keys.batchOutcome(batch.id, 'failed'),
     keys.batchOutcome(batch.id, 'not-run'),
+  ], [
     hostId,
     from.join(','),
     to,
     `${batch.id}/${hostId}`,
     note,
-  );
+  ]);
   return typeof previous === 'string' ? (previous as HostState) : undefined;
 }
 

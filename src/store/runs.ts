@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { FailureClass } from '../domain/failure-class.js';
-import { RUN_STATUSES, type RunStatus } from '../domain/release-batch.js';
+import type { RunStatus } from '../domain/release-batch.js';
 import { AppError } from '../errors.js';
 import { storeKeys } from './keys.js';
+import { runScript } from './lua.js';
 
 /** Bytes of stdout and of stderr kept per step in a run record; the full stream is in the run log (also capped). */
 export const STEP_OUTPUT_CAP_BYTES = 16 * 1024;
@@ -53,21 +54,26 @@ export interface RunLogLine {
   line: string;
 }
 
-/** Writes a run record whole and moves it between the status index sets; the holder of the host lock is its only writer. */
+// Writes the record, adds it to the batch/host/customer/time indexes once, and moves it from its previous status
+// index to the new one: one round trip per save, because a host run saves its record several times.
+const SAVE_RUN = `
+local previous = redis.call('HGET', KEYS[1], 'status')
+redis.call('HSET', KEYS[1], 'record', ARGV[1], 'status', ARGV[2])
+for i = 2, 5 do redis.call('ZADD', KEYS[i], 'NX', ARGV[3], ARGV[4]) end
+if previous and previous ~= ARGV[2] then redis.call('ZREM', ARGV[5] .. previous, ARGV[4]) end
+redis.call('ZADD', ARGV[5] .. ARGV[2], ARGV[3], ARGV[4])
+return 1`;
+
+/** Writes a run record whole and keeps its indexes; the holder of the host lock is its only writer. */
 export async function saveRun(redis: Redis, prefix: string, run: RunRecord): Promise<void> {
   const keys = storeKeys(prefix);
-  const score = Date.parse(run.queuedAt);
   const capped = { ...run, steps: run.steps.map(capStep) };
-  const tx = redis.multi().hset(keys.run(run.id), 'record', JSON.stringify(capped), 'status', run.status);
-  tx.zadd(keys.runsByTime, 'NX', score, run.id);
-  tx.zadd(keys.runsByBatch(run.batchId), 'NX', score, run.id);
-  tx.zadd(keys.runsByHost(run.hostId), 'NX', score, run.id);
-  tx.zadd(keys.runsByCustomer(run.customerId), 'NX', score, run.id);
-  for (const status of RUN_STATUSES) {
-    if (status === run.status) tx.zadd(keys.runsByStatus(status), score, run.id);
-    else tx.zrem(keys.runsByStatus(status), run.id);
-  }
-  await tx.exec();
+  await runScript(
+    redis,
+    SAVE_RUN,
+    [keys.run(run.id), keys.runsByTime, keys.runsByBatch(run.batchId), keys.runsByHost(run.hostId), keys.runsByCustomer(run.customerId)],
+    [JSON.stringify(capped), run.status, Date.parse(run.queuedAt), run.id, keys.runsByStatus('')],
+  );
 }
 
 export async function getRun(redis: Redis, prefix: string, id: string): Promise<RunRecord | undefined> {

@@ -1,0 +1,87 @@
+/**
+ * Queue overhead: 20,000 host runs through the whole path (planned batch, dispatcher, BullMQ, worker with host
+ * locks, the playbook runner over a no-op transport, run records, events, audit) against a bare BullMQ
+ * producer/worker pair doing 20,000 no-op jobs at the same concurrency, on the same private Redis, in one run.
+ * Target: the whole path reaches at least half of bare BullMQ's throughput.
+ */
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { isFinalBatchStatus } from '../src/domain/index.js';
+import type { ExecResult, Transport } from '../src/execution/index.js';
+import { createRunnerExecutor, startScheduler, startWorkerRole } from '../src/releases/index.js';
+import { batchCounts, getBatch } from '../src/store/index.js';
+import { benchContext, machineLine, planOpenBatch, privateRedis, seconds, writeBenchConfig } from './support.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+
+/** Bench-only transport: every command succeeds at once with no output. */
+function noopTransport(hostId: string): Transport {
+  const ok: ExecResult = { exitCode: 0, stdout: '', stderr: '', stdoutTruncatedBytes: 0, stderrTruncatedBytes: 0, durationMs: 0 };
+  return {
+    kind: 'noop', hostId, shell: 'posix',
+    connect: async () => undefined,
+    exec: async () => ok,
+    reboot: async () => ({ bootTimeBefore: '', bootTimeAfter: '', durationMs: 0 }),
+    close: async () => undefined,
+  };
+}
+
+async function bareBullmq(url: string): Promise<number> {
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const queue = new Queue('bare', { connection, prefix: 'bare' });
+  let done = 0;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const started = Date.now();
+  const worker = new Worker('bare', async () => undefined, { connection, prefix: 'bare', concurrency: CONCURRENCY });
+  worker.on('completed', () => {
+    done += 1;
+    if (done === RUNS) finish();
+  });
+  for (let i = 0; i < RUNS; i += 1000) {
+    await queue.addBulk(Array.from({ length: Math.min(1000, RUNS - i) }, (_, j) => ({ name: 'noop', data: { n: i + j }, opts: { jobId: `bare/${i + j}` } })));
+  }
+  await finished;
+  const elapsed = Date.now() - started;
+  await worker.close();
+  await queue.close();
+  await connection.quit();
+  return elapsed;
+}
+
+async function wholePath(url: string): Promise<number> {
+  const configDir = await writeBenchConfig({ hosts: RUNS, prefix: 'whole', hostYaml: () => 'address: localhost, transport: local', stepsYaml: '  - { name: noop, run: "true" }', rolloutYaml: '{ max_concurrency: "100%" }' });
+  const context = await benchContext(url, configDir);
+  const worker = startWorkerRole(context, { executor: createRunnerExecutor(context.config, context.logger, { transportFor: (host) => noopTransport(host.id) }), concurrency: CONCURRENCY });
+  const started = Date.now();
+  const batchId = await planOpenBatch(context);
+  const scheduler = startScheduler(context, { dispatchIntervalMs: 1000 });
+  for (;;) {
+    const batch = await getBatch(context.redis, context.prefix, batchId);
+    if (batch !== undefined && isFinalBatchStatus(batch.status)) {
+      const elapsed = Date.now() - started;
+      const counts = await batchCounts(context.redis, context.prefix, batch);
+      if (counts.succeeded !== RUNS) throw new Error(`expected ${RUNS} succeeded runs, got ${JSON.stringify(counts)} (batch ${batch.status})`);
+      await scheduler.stop();
+      await worker.stop();
+      await context.close();
+      return elapsed;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const redis = await privateRedis();
+try {
+  console.log(`queue overhead: ${RUNS} host runs, concurrency ${CONCURRENCY}`);
+  console.log(machineLine());
+  const bare = await bareBullmq(redis.url);
+  console.log(`bare BullMQ producer/worker:       ${seconds(bare)}  (${Math.round((RUNS / bare) * 1000)} jobs/s)`);
+  const whole = await wholePath(redis.url);
+  console.log(`whole path (no-op transport):      ${seconds(whole)}  (${Math.round((RUNS / whole) * 1000)} runs/s)`);
+  const ratio = bare / whole;
+  console.log(`throughput ratio whole/bare: ${ratio.toFixed(2)} (target >= 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
+} finally {
+  await redis.stop();
+}
