@@ -1,13 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
+import { storeKeys } from '../store/keys.js';
 import type { Escalation, EscalationOutcome } from './escalation.js';
 import { HANDLED_RUN_EVENT_TYPES, runEventSchema } from './run-events.js';
 
 export const HELPDESK_CONSUMER_GROUP = 'helpdesk';
 
-/** The orchestration events stream (`<prefix>:events`, one field `event` with the JSON). */
+/** The orchestration events stream (`<prefix>:events`, one field `event` with the JSON; see store/events.ts). */
 export function eventsStreamKey(prefix: string): string {
-  return `${prefix}:events`;
+  return storeKeys(prefix).events;
 }
 
 export interface ConsumedEvent {

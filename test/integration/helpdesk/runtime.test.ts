@@ -5,6 +5,9 @@ import { loadConfig } from '../../../src/config/index.js';
 import { eventsStreamKey, startHelpdeskRuntime } from '../../../src/helpdesk/index.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { closeAuditWriter } from '../../../src/store/audit.js';
+import { appendEvent } from '../../../src/store/events.js';
+import { createHelpdesk, directoryFromConfig, RunEventConsumer } from '../../../src/helpdesk/index.js';
+import { FixedClock } from '../../../src/platform/clock.js';
 import { runEvent, writeHelpdeskConfig } from './helpdesk-fixture.js';
 
 const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
@@ -27,5 +30,19 @@ describe('the helpdesk runtime', () => {
     }
     const pending = (await redis.xpending(eventsStreamKey(prefix), 'helpdesk')) as [number, ...unknown[]];
     expect(pending[0]).toBe(0);
+  });
+
+  it('reads events exactly as the orchestration appends them (store/events.ts appendEvent), batch events ignored', async () => {
+    const prefix = `rt-${randomUUID().slice(0, 8)}`;
+    const config = await loadConfig({ dir: await writeHelpdeskConfig({ prefix }), env: {} });
+    const helpdesk = createHelpdesk({ redis, prefix, directory: directoryFromConfig(config), clock: new FixedClock('2026-04-14T20:30:00Z') });
+    const consumer = new RunEventConsumer({ redis, prefix, consumerName: 'test', escalation: helpdesk.escalation });
+    const base = { batchId: 'acme-monthly@20260414T200000Z', occurrenceId: 'acme-monthly@20260414T200000Z', windowId: 'acme-monthly', customerId: 'acme', at: '2026-04-14T20:30:00.000Z' };
+    await appendEvent(redis, prefix, { ...base, type: 'batch.started', hostId: null, playbookId: 'debian-update,debian-security-patch', failureClass: null, runId: null });
+    await appendEvent(redis, prefix, { ...base, type: 'run.failed', hostId: 'web-03', playbookId: 'debian-update,debian-security-patch', failureClass: 'auth', runId: `${base.batchId}/web-03`, reason: 'permission denied (publickey)' });
+    await appendEvent(redis, prefix, { ...base, type: 'run.deferred', hostId: 'web-04', playbookId: 'debian-update', failureClass: null, runId: `${base.batchId}/web-04`, reason: 'cutoff', deferredTo: 'acme-monthly@20260512T200000Z' });
+    const handled = await consumer.drain();
+    expect(handled.map((h) => [h.type, h.outcome?.kind])).toEqual([['batch.started', undefined], ['run.failed', 'opened'], ['run.deferred', 'ignored']]);
+    expect((await helpdesk.incidents.list())[0]).toMatchObject({ category: 'auth', hosts: ['web-03'], run: { affected: [{ runId: `${base.batchId}/web-03` }] } });
   });
 });
