@@ -33,10 +33,18 @@ const RELEASE_DISPATCH_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then ret
 
 export async function dispatchBatch(context: OrchestrationContext, batchId: string): Promise<void> {
   const lockKey = storeKeys(context.prefix).batchDispatchLock(batchId);
+  const againKey = `${lockKey}:again`;
   const token = randomUUID();
-  if ((await context.redis.set(lockKey, token, 'PX', DISPATCH_LOCK_MS, 'NX')) !== 'OK') return;
+  if ((await context.redis.set(lockKey, token, 'PX', DISPATCH_LOCK_MS, 'NX')) !== 'OK') {
+    // A pass is under way elsewhere and may have read its counts before our run freed a slot: ask it to go
+    // round once more instead of leaving the slot idle until the next loop.
+    await context.redis.set(againKey, '1', 'PX', DISPATCH_LOCK_MS);
+    return;
+  }
   try {
-    await dispatchLocked(context, batchId);
+    do {
+      await dispatchLocked(context, batchId);
+    } while ((await context.redis.getdel(againKey)) !== null);
   } finally {
     await runScript(context.redis, RELEASE_DISPATCH_LOCK, [lockKey], [token]);
   }
