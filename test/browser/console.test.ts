@@ -72,6 +72,11 @@ describe('console in Chromium: approve a batch as a second engineer, watch it ru
     expect(await diff.locator('tr.diff-add').first().textContent()).toContain('openssl');
     expect(await diff.locator('tr.diff-left').first().textContent()).toContain('vim');
     expect(await page.locator('#approval').textContent()).toContain('Requested by alice');
+    // Times in the viewer's zone and the customer's; "in 1 h 30 min" counted by the server's (test) clock.
+    const facts = await page.locator('.batch-header dl.facts').textContent();
+    expect(facts).toContain('Mon, 31 Dec 2029, 22:00 GMT-5');
+    expect(facts).toContain("Customer's timeTue, 1 Jan 2030, 04:00 CET");
+    expect(facts).toContain('(in 1 h 30 min)');
     await shot('03-batch-awaiting-approval');
     await page.locator('#decision-comment').fill('Reviewed the openssl update for all three hosts');
     await page.locator('#approve').click();

@@ -54,7 +54,7 @@ export async function startApi(options: ApiRuntimeOptions): Promise<{ app: Fasti
       (table) => addRecordRoutes(table, { redis, prefix }),
       (table) => addLiveRoutes(table, { redis, prefix }),
       (table) => addApprovalRoutes(table, { context: approvals }),
-      (table) => addConsoleRoutes(table),
+      (table) => addConsoleRoutes(table, { now: () => clock.now() }),
       ...(options.extraRoutes ?? []),
     ],
     plugins: [consolePlugin(), queueDashboardPlugin({ redis, prefix, authenticate }), ...(options.plugins ?? [])],

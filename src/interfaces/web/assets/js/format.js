@@ -33,8 +33,17 @@ export function localDate(iso, zone = viewerZone) {
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
-/** `in 2 h 05 min`, `12 min ago`. */
-export function relative(iso, now = Date.now()) {
+/** Milliseconds the server's clock is ahead of this browser's (set at login from `GET /me`). */
+let serverOffsetMs = 0;
+export function setServerTime(iso) {
+  serverOffsetMs = Date.parse(iso) - Date.now();
+}
+export function serverNow() {
+  return Date.now() + serverOffsetMs;
+}
+
+/** `in 2 h 05 min`, `12 min ago`, by the server's clock. */
+export function relative(iso, now = serverNow()) {
   if (!iso) return '';
   const ms = Date.parse(iso) - now;
   const text = duration(Math.abs(ms));
@@ -63,5 +72,5 @@ export function weekdayIndex(date) {
 }
 
 export function todayIn(zone = viewerZone) {
-  return localDate(new Date().toISOString(), zone);
+  return localDate(new Date(serverNow()).toISOString(), zone);
 }

@@ -1,5 +1,6 @@
 import { api, session } from './api.js';
 import { errorBox, h, replace } from './dom.js';
+import { setServerTime } from './format.js';
 import { renderAudit } from './views/audit.js';
 import { renderBatch } from './views/batch.js';
 import { renderBatches } from './views/batches.js';
@@ -39,7 +40,9 @@ function parseHash() {
 async function whoAmI() {
   if (session.token === null) return undefined;
   try {
-    return await api('/me');
+    const person = await api('/me');
+    setServerTime(person.now);
+    return person;
   } catch {
     session.clear();
     return undefined;

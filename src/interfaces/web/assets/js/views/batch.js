@@ -1,6 +1,6 @@
-import { api, ApiError, streamEvents } from '../api.js';
+import { api, ApiError, query, streamEvents } from '../api.js';
 import { badge, errorBox, h, replace, table } from '../dom.js';
-import { formatInstant, formatTimeWithZone, relative } from '../format.js';
+import { formatInstant, formatTimeWithZone, relative, viewerZone } from '../format.js';
 
 const FINAL = new Set(['succeeded', 'partially-failed', 'failed', 'halted', 'expired', 'cancelled']);
 
@@ -22,6 +22,7 @@ export async function renderBatch(view, { args, me, signal }) {
     throw error;
   }
   const approval = await api(`${path}/approval`);
+  const customerZone = await windowZone(batch);
 
   const header = h('section', { class: 'batch-header' });
   const approvalSection = h('section', { class: 'card', id: 'approval' });
@@ -38,6 +39,7 @@ export async function renderBatch(view, { args, me, signal }) {
         'dl',
         { class: 'facts' },
         fact('Window', `${formatInstant(batch.windowStart)} – ${formatTimeWithZone(batch.windowEnd)} (${relative(batch.windowStart)})`),
+        customerZone !== undefined && customerZone !== viewerZone ? fact("Customer's time", `${formatInstant(batch.windowStart, customerZone)} – ${formatTimeWithZone(batch.windowEnd, customerZone)} (${customerZone})`) : null,
         fact('Cutoff', `${formatInstant(batch.cutoffAt)}: no host starts after it`),
         fact('Playbooks', `${batch.playbooks.join(', ')}${batch.checkMode ? ' (check mode)' : ''}`),
         fact('Hosts', `${batch.counts.total} — ${batch.counts.succeeded} succeeded, ${batch.counts.failed} failed, ${batch.counts.inFlight} running, ${batch.counts.notRun} not run`),
@@ -137,6 +139,13 @@ export async function renderBatch(view, { args, me, signal }) {
   } else {
     void follow();
   }
+}
+
+/** The window's own zone, from the calendar (a batch record keeps instants only). */
+async function windowZone(batch) {
+  const end = new Date(Date.parse(batch.windowStart) + 60_000).toISOString();
+  const { occurrences } = await query('/calendar', { from: batch.windowStart, to: end, customer: batch.customerId }).catch(() => ({ occurrences: [] }));
+  return occurrences.find((o) => o.id === batch.occurrenceId)?.timezone;
 }
 
 function fact(name, value) {

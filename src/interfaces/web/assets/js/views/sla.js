@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { formatInstant, relative } from '../format.js';
+import { formatInstant, relative, serverNow } from '../format.js';
 
 /**
  * One SLA clock as a pill: running (time left), near breach, breached, paused (waiting for a window) or stopped.
@@ -12,7 +12,7 @@ export function slaClock(sla, name) {
   const label = name === 'response' ? 'Response' : 'Resolution';
   if (clock.stoppedAt) return pill('stopped', `${label} done`, `stopped ${formatInstant(clock.stoppedAt)}`);
   if (clock.pausedAt) return pill('paused', `${label} paused`, `paused since ${formatInstant(clock.pausedAt)}`);
-  const breached = sla.emitted.includes(`${name}.breached`) || (dueAt !== null && Date.parse(dueAt) < Date.now());
+  const breached = sla.emitted.includes(`${name}.breached`) || (dueAt !== null && Date.parse(dueAt) < serverNow());
   const near = sla.emitted.includes(`${name}.near-breach`);
   const state = breached ? 'breached' : near ? 'near-breach' : 'running';
   const when = dueAt === null ? 'no due time' : `due ${relative(dueAt)}`;
