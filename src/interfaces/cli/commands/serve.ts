@@ -8,6 +8,7 @@ import { loadConfigForCli } from '../load-config.js';
 import { createRunnerExecutor, startScheduler, startWorkerRole } from '../../../releases/index.js';
 import { createOrchestrationContext } from '../orchestration-runtime.js';
 import { DEFAULT_HEARTBEAT_FILE } from './health.js';
+import { startHelpdeskRuntime } from '../../../helpdesk/index.js';
 
 interface ServeOptions {
   config?: string;
@@ -69,6 +70,8 @@ async function serve(options: ServeOptions): Promise<void> {
     shutdown.add('worker', () => worker.stop());
     const scheduler = startScheduler(context);
     shutdown.add('scheduler', () => scheduler.stop());
+    const helpdesk = startHelpdeskRuntime({ config, redis, logger });
+    shutdown.add('helpdesk', () => helpdesk.stop());
     const { app, url } = await startApi({ config, redis, logger, clock: systemClock, listen: options.listen });
     shutdown.add('http api', () => app.close());
     logger.info({ url }, 'console and API ready');
