@@ -95,8 +95,9 @@ export class IncidentService {
     return await this.repository.list(filter);
   }
 
+  /** Every open incident (no page limit: the SLA tick and recovery must see them all). */
   async listOpen(customerId?: string): Promise<IncidentRecord[]> {
-    return await this.repository.list({ customerId, statuses: OPEN_INCIDENT_STATUSES });
+    return await this.repository.list({ customerId, statuses: OPEN_INCIDENT_STATUSES, limit: Number.MAX_SAFE_INTEGER });
   }
 
   async timeline(id: string): Promise<TimelineEntry[]> {

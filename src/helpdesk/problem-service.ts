@@ -74,7 +74,7 @@ export class ProblemService {
   }
 
   async listOpen(): Promise<ProblemRecord[]> {
-    return await this.repository.list({ statuses: OPEN_PROBLEM_STATUSES });
+    return await this.repository.list({ statuses: OPEN_PROBLEM_STATUSES, limit: Number.MAX_SAFE_INTEGER });
   }
 
   async timeline(id: string): Promise<TimelineEntry[]> {
