@@ -276,7 +276,7 @@ describe('redback run scan stores the inventory; redback inventory show prints i
     expect(shown.stdout).toMatch(/\nNAME\s+VERSION\s+ARCH\s+SOURCE\nlibssl3\s+3\.0\.13-1~deb12u1\s+amd64\s+openssl\nopenssl\s+3\.0\.13-1~deb12u1\s+amd64\s+openssl\n$/);
 
     const json = await runCli(['inventory', 'show', 'lab-ssh', '--json', '--config', configDir], { env });
-    expect(json.code).toBe(0);
+    expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout) as HostInventory).toEqual(stored);
   });
 
