@@ -156,7 +156,9 @@ describe('console in Chromium: approve a batch as a second engineer, watch it ru
     await admin.getByRole('button', { name: 'Sign in' }).click();
     await admin.locator('a[data-section="queues"]').click();
     const frame = admin.frameLocator('iframe.queues');
-    await frame.getByText('host-runs').first().waitFor(UNTIL);
+    await frame.getByText('host-runs').first().click(UNTIL);
+    // The queue page has loaded when its job-state tabs are there.
+    await frame.getByText(/completed/i).first().waitFor(UNTIL);
     await shot('14-queues-admin', admin);
     // Without the session cookie or an admin token the dashboard refuses.
     const anonymous = await fetch(`${world.api.url}/admin/queues/`);
