@@ -51,7 +51,7 @@ try {
       console.log(`batch ${batch.status}: ${counts.succeeded} succeeded, ${counts.failed} failed in ${seconds(Date.now() - started)}; at most ${peakRunning} runs in flight`);
       console.log(`RSS before the batch:            ${mib(baseline)}`);
       console.log(`RSS with ~${SESSIONS} sessions open:     ${rssAtFull === undefined ? 'never reached 95% in flight' : mib(rssAtFull)}`);
-      console.log(`peak RSS:                        ${mib(peak)}  (${mib((peak - baseline) / SESSIONS)} per session above the baseline)`);
+      console.log(`peak RSS:                        ${mib(peak)}  (${((peak - baseline) / SESSIONS / 1024).toFixed(0)} KiB per session above the baseline)`);
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));

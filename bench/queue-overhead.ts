@@ -8,7 +8,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isFinalBatchStatus } from '../src/domain/index.js';
 import type { ExecResult, Transport } from '../src/execution/index.js';
-import { createRunnerExecutor, startScheduler, startWorkerRole } from '../src/releases/index.js';
+import { createRunnerExecutor, dispatchBatch, startScheduler, startWorkerRole } from '../src/releases/index.js';
 import { batchCounts, getBatch } from '../src/store/index.js';
 import { benchContext, machineLine, planOpenBatch, privateRedis, seconds, writeBenchConfig } from './support.js';
 
@@ -56,6 +56,7 @@ async function wholePath(url: string): Promise<number> {
   const worker = startWorkerRole(context, { executor: createRunnerExecutor(context.config, context.logger, { transportFor: (host) => noopTransport(host.id) }), concurrency: CONCURRENCY });
   const started = Date.now();
   const batchId = await planOpenBatch(context);
+  await dispatchBatch(context, batchId); // as the scheduler does for a batch it plans inside an open window
   const scheduler = startScheduler(context, { dispatchIntervalMs: 1000 });
   for (;;) {
     const batch = await getBatch(context.redis, context.prefix, batchId);

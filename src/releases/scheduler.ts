@@ -27,6 +27,8 @@ export function startScheduler(context: OrchestrationContext, options: Scheduler
     try {
       const created = await plannerTick(context);
       if (created.length > 0) log.info({ batches: created }, `planned ${created.length} batch${created.length === 1 ? '' : 'es'}`);
+      // A batch planned while its window is already open starts now, not on the next loop.
+      for (const id of created) await dispatchBatch(context, id);
     } catch (error) {
       log.error({ err: coerceError(error) }, 'planner tick failed; the next tick tries again');
     }
