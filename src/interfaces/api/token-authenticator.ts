@@ -18,12 +18,9 @@ export function tokenAuthenticator(redis: Redis, prefix: string, options: TokenA
   const cacheMs = options.cacheMs ?? 30_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { principal: Principal; until: number }>();
-  return async (token) => {
-    // Keyed by a digest so the cache never holds a token itself.
-    const key = createHash('sha256').update(token).digest('hex');
-    const cached = cache.get(key);
-    if (cached !== undefined && cached.until > now()) return cached.principal;
-    cache.delete(key);
+  // A console opening many requests at once presents the same uncached token many times: check it once.
+  const inFlight = new Map<string, Promise<Principal | undefined>>();
+  const verify = async (key: string, token: string): Promise<Principal | undefined> => {
     const check = await verifyToken(redis, prefix, token);
     if (!check.ok) return undefined;
     const user = await getUser(redis, prefix, check.record.user);
@@ -32,5 +29,18 @@ export function tokenAuthenticator(redis: Redis, prefix: string, options: TokenA
     if (cache.size > 10_000) cache.clear();
     cache.set(key, { principal, until: now() + cacheMs });
     return principal;
+  };
+  return async (token) => {
+    // Keyed by a digest so the cache never holds a token itself.
+    const key = createHash('sha256').update(token).digest('hex');
+    const cached = cache.get(key);
+    if (cached !== undefined && cached.until > now()) return cached.principal;
+    cache.delete(key);
+    let pending = inFlight.get(key);
+    if (pending === undefined) {
+      pending = verify(key, token).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return await pending;
   };
 }

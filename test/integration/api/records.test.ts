@@ -81,6 +81,14 @@ describe('API records, token auth and live events (real HTTP, real Redis, real s
     expect(runs.items.map((r) => r.id)).toEqual([run.id]);
   });
 
+  it('lets an approver-only token read, also when 20 requests present it at once', async () => {
+    const now = new Date();
+    await saveUser(redis, prefix, { name: 'abe', roles: ['approver'], customers: ['acme'], createdAt: now.toISOString(), createdBy: 'local-admin' });
+    const { token } = await createToken(redis, prefix, { user: 'abe', label: 'approver only', createdBy: 'local-admin', now });
+    const responses = await Promise.all(Array.from({ length: 20 }, () => get('/batches', token)));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+  });
+
   it('stops accepting a revoked token', async () => {
     const now = new Date();
     const { token, record } = await createToken(redis, prefix, { user: 'vera', label: 'short-lived', createdBy: 'local-admin', now });
