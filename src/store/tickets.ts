@@ -198,30 +198,40 @@ export class TicketRepository<T extends TicketBase> {
     throw new AppError('conflict', `${this.#options.kind} ${id} changed under ${MAX_UPDATE_ATTEMPTS} concurrent updates in a row; try again`);
   }
 
-  /** Newest first, by open time; filters by customer and/or status. */
+  /**
+   * Newest first, by open time; filters by customer and/or status. Reads the index a page at a time and the records
+   * of a page in one pipeline, so the cost follows `limit`, not the number of tickets ever opened.
+   */
   async list(filter: TicketListFilter = {}): Promise<T[]> {
     const limit = filter.limit ?? 1000;
-    let ids: string[];
     if (filter.statuses !== undefined && filter.customerId === undefined) {
       const scored: Array<[string, number]> = [];
       for (const status of filter.statuses) {
         const reply = await this.#redis.zrevrange(this.keys.byStatus(status), 0, limit - 1, 'WITHSCORES');
         for (let i = 0; i < reply.length; i += 2) scored.push([reply[i] as string, Number(reply[i + 1])]);
       }
-      ids = scored.sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0])).map(([id]) => id);
-    } else {
-      const key = filter.customerId === undefined ? this.keys.byTime : this.keys.byCustomer(filter.customerId);
-      ids = await this.#redis.zrevrange(key, 0, -1);
+      const ids = scored.sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0])).map(([id]) => id);
+      return (await this.#getMany(ids.slice(0, limit))).filter((r) => filter.statuses!.includes(r.status));
     }
+    const key = filter.customerId === undefined ? this.keys.byTime : this.keys.byCustomer(filter.customerId);
     const records: T[] = [];
-    for (const id of ids) {
-      const record = await this.get(id);
-      if (record === undefined) continue;
-      if (filter.statuses !== undefined && !filter.statuses.includes(record.status)) continue;
-      records.push(record);
-      if (records.length >= limit) break;
+    const page = Math.max(limit, 50);
+    for (let start = 0; records.length < limit; start += page) {
+      const ids = await this.#redis.zrevrange(key, start, start + page - 1);
+      for (const record of await this.#getMany(ids)) {
+        if (filter.statuses !== undefined && !filter.statuses.includes(record.status)) continue;
+        records.push(record);
+        if (records.length >= limit) break;
+      }
+      if (ids.length < page) break;
     }
     return records;
+  }
+
+  async #getMany(ids: readonly string[]): Promise<T[]> {
+    if (ids.length === 0) return [];
+    const replies = (await this.#redis.pipeline(ids.map((id) => ['hget', this.keys.record(id), 'data'])).exec()) ?? [];
+    return replies.flatMap(([, data]) => (typeof data === 'string' ? [JSON.parse(data) as T] : []));
   }
 
   async timeline(id: string): Promise<TimelineEntry[]> {
