@@ -93,14 +93,18 @@ export async function createEventConsumer(redis: Redis, prefix: string, group: s
   } catch (error) {
     if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
   }
-  let backlogDone = false;
+  // The backlog (entries delivered before a crash, never acknowledged) is read once, in order, from this cursor.
+  let backlogCursor: string | undefined = '0';
   return {
     async read(options = {}) {
       const count = options.count ?? 100;
-      if (!backlogDone) {
-        const pending = parseStreamReply(await redis.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'STREAMS', key, '0'));
-        if (pending.length > 0) return pending;
-        backlogDone = true;
+      if (backlogCursor !== undefined) {
+        const pending = parseStreamReply(await redis.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'STREAMS', key, backlogCursor));
+        if (pending.length > 0) {
+          backlogCursor = pending[pending.length - 1]!.id;
+          return pending;
+        }
+        backlogCursor = undefined;
       }
       const reply =
         options.blockMs === undefined

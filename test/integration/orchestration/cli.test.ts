@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { FixedClock } from '../../../src/platform/clock.js';
+import { plannerTick } from '../../../src/releases/index.js';
+import { getBatch } from '../../../src/store/index.js';
+import { fleetContext, uniquePrefix } from '../../support/orchestration/context.js';
+import { runCli } from '../../support/run-cli.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+describe('redback batches and runs (subprocess)', () => {
+  it('lists and shows a batch awaiting approval, cancels it, refuses a second cancel, and lists its (skipped) runs', async () => {
+    const redisUrl = inject('redisUrl');
+    const context = await fleetContext(redisUrl, { prefix: uniquePrefix('cli'), hosts: 2, approval: 'required', redisUrl }, new FixedClock('2030-01-01T02:59:30Z'));
+    cleanups.push(() => context.close());
+    await plannerTick(context); // plans fleet@20300101T030000Z: it starts within the window's 1 min lead time
+    const batchId = 'fleet@20300101T030000Z';
+    const args = ['--config', context.configDir];
+
+    const listed = await runCli(['batches', 'list', '--json', ...args]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: batchId, status: 'awaiting-approval', counts: expect.objectContaining({ total: 2 }) })]);
+
+    const shown = await runCli(['batches', 'show', batchId, ...args]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/status\s+awaiting-approval/);
+    expect(shown.stdout).toMatch(/h-01\s+pending/);
+
+    const cancelled = await runCli(['batches', 'cancel', batchId, '--as', 'alice', '--reason', 'customer asked', ...args]);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(await getBatch(context.redis, context.prefix, batchId)).toMatchObject({ status: 'cancelled', statusReason: 'customer asked' });
+    const again = await runCli(['batches', 'cancel', batchId, ...args]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('only a batch that has not finished can be cancelled');
+
+    const runs = await runCli(['runs', 'list', '--batch', batchId, '--json', ...args]);
+    expect(runs.code, runs.stderr).toBe(0);
+    expect(JSON.parse(runs.stdout)).toEqual([expect.objectContaining({ status: 'skipped' }), expect.objectContaining({ status: 'skipped' })]);
+    const missing = await runCli(['runs', 'show', `${batchId}/nope`, ...args]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('does not exist');
+  }, 120_000);
+
+});
