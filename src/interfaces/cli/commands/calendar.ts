@@ -96,15 +96,15 @@ function renderTable(calendar: Expansion): string {
     o.playbooks.join(', '),
   ]);
   const lines = [`${calendar.occurrences.length} occurrence${calendar.occurrences.length === 1 ? '' : 's'}, ${calendar.removed.length} removed`, ''];
-  if (rows.length > 0) lines.push(...columns([header, ...rows]));
+  if (rows.length > 0) for (const line of columns([header, ...rows])) lines.push(line);
   if (calendar.removed.length > 0) {
     lines.push('', 'Removed');
-    lines.push(...columns([['WINDOW', 'LOCAL START', 'UTC START', 'REASON'], ...calendar.removed.map((r: RemovedOccurrence) => [r.windowId, local(r.startMs, r.timezone), utc(r.startMs), r.reason])]));
+    for (const line of columns([['WINDOW', 'LOCAL START', 'UTC START', 'REASON'], ...calendar.removed.map((r: RemovedOccurrence) => [r.windowId, local(r.startMs, r.timezone), utc(r.startMs), r.reason])])) lines.push(line);
   }
   return `${lines.join('\n')}\n`;
 }
 
 function columns(rows: string[][]): string[] {
-  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const widths = (rows[0] ?? []).map((_, i) => rows.reduce((widest, r) => Math.max(widest, (r[i] ?? '').length), 0));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  ').trimEnd());
 }
