@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { runScript } from './lua.js';
 
 /**
  * A host's inventory: what its last successful `scan` found, with the time of the scan. The advisory matcher
@@ -33,12 +34,26 @@ export interface PackageHolder {
   installed: Array<Omit<InventoryPackage, 'name'>>;
 }
 
+/** One host that has binaries of a source package installed. */
+export interface SourceHolder {
+  hostId: string;
+  installed: InventoryPackage[];
+}
+
 export interface HostInventoryStore {
   /** Stores a scan; false when the stored scan is newer (this one is ignored). */
   save(inventory: HostInventory): Promise<boolean>;
   lastScan(hostId: string): Promise<HostInventory | undefined>;
   /** Hosts whose last scan lists a package of exactly this name, by host id. */
   hostsWithPackage(name: string): Promise<PackageHolder[]>;
+  /**
+   * Hosts whose last scan lists a binary package built from this source package (Debian `source:Package`, the
+   * source RPM's name part, or the package itself when it names no source), with each binary instance. OSV names
+   * source packages for Debian, Ubuntu and Alpine.
+   */
+  hostsWithSourcePackage(source: string): Promise<SourceHolder[]>;
+  /** The OS facts of each host's last scan (what matching needs to know the host's release), by host id. */
+  hostOs(hostIds: readonly string[]): Promise<Map<string, HostInventory['os']>>;
   /** Every scanned host with the time of its last scan, oldest scan first. */
   scannedHosts(): Promise<Array<{ hostId: string; scannedAt: string }>>;
 }
@@ -48,26 +63,43 @@ const inventoryKeys = (prefix: string) => ({
   hostPackageNames: (hostId: string) => `${prefix}:inventory:host:${hostId}:package-names`,
   packagePrefix: `${prefix}:inventory:package:`,
   scannedHosts: `${prefix}:inventory:hosts`,
+  hostSourceNames: (hostId: string) => `${prefix}:inventory:host:${hostId}:source-names`,
+  sourcePrefix: `${prefix}:inventory:source:`,
+  os: `${prefix}:inventory:os`,
 });
 
-// KEYS: record, the host's package-name set, the scanned-hosts sorted set.
-// ARGV: host id, record JSON, scan time (ms), package index key prefix, then name/instances-JSON pairs.
+/** Debian scans name the source; an empty source means the package is its own source. RPM: `name-v-r.src.rpm` -> name. */
+export function sourceNameOf(pkg: Pick<InventoryPackage, 'name' | 'source'>): string {
+  if (pkg.source === '') return pkg.name;
+  const rpm = /^(.+)-[^-]+-[^-]+\.src\.rpm$/.exec(pkg.source);
+  return rpm?.[1] ?? pkg.source;
+}
+
+// KEYS: record, the host's package-name set, the scanned-hosts sorted set, the host's source-name set, the OS hash.
+// ARGV: host id, record JSON, scan time (ms), package index key prefix, source index key prefix, OS JSON,
+// number of name pairs, then name/instances-JSON pairs, then source/instances-JSON pairs.
 const SAVE_SCRIPT = `
 local stored = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if stored and tonumber(stored) > tonumber(ARGV[3]) then return 0 end
-local fresh = {}
-for i = 5, #ARGV, 2 do fresh[ARGV[i]] = ARGV[i + 1] end
-for _, name in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  if fresh[name] == nil then
-    redis.call('HDEL', ARGV[4] .. name, ARGV[1])
-    redis.call('SREM', KEYS[2], name)
+local pairsCount = tonumber(ARGV[7])
+local function reindex(setKey, keyPrefix, first, last)
+  local fresh = {}
+  for i = first, last, 2 do fresh[ARGV[i]] = ARGV[i + 1] end
+  for _, name in ipairs(redis.call('SMEMBERS', setKey)) do
+    if fresh[name] == nil then
+      redis.call('HDEL', keyPrefix .. name, ARGV[1])
+      redis.call('SREM', setKey, name)
+    end
+  end
+  for name, instances in pairs(fresh) do
+    redis.call('HSET', keyPrefix .. name, ARGV[1], instances)
+    redis.call('SADD', setKey, name)
   end
 end
-for name, instances in pairs(fresh) do
-  redis.call('HSET', ARGV[4] .. name, ARGV[1], instances)
-  redis.call('SADD', KEYS[2], name)
-end
+reindex(KEYS[2], ARGV[4], 8, 7 + 2 * pairsCount)
+reindex(KEYS[4], ARGV[5], 8 + 2 * pairsCount, #ARGV)
 redis.call('SET', KEYS[1], ARGV[2])
+redis.call('HSET', KEYS[5], ARGV[1], ARGV[6])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
 return 1
 `;
@@ -81,17 +113,14 @@ export function createHostInventoryStore(redis: Redis, prefix: string): HostInve
       const byName = new Map<string, PackageHolder['installed']>();
       for (const { name, ...instance } of inventory.packages) byName.set(name, [...(byName.get(name) ?? []), instance]);
       const pairs = [...byName].flatMap(([name, instances]) => [name, JSON.stringify(instances)]);
-      const saved = await redis.eval(
+      const bySource = new Map<string, InventoryPackage[]>();
+      for (const pkg of inventory.packages) bySource.set(sourceNameOf(pkg), [...(bySource.get(sourceNameOf(pkg)) ?? []), pkg]);
+      const sourcePairs = [...bySource].flatMap(([source, instances]) => [source, JSON.stringify(instances)]);
+      const saved = await runScript(
+        redis,
         SAVE_SCRIPT,
-        3,
-        keys.host(inventory.hostId),
-        keys.hostPackageNames(inventory.hostId),
-        keys.scannedHosts,
-        inventory.hostId,
-        JSON.stringify(inventory),
-        String(scannedAtMs),
-        keys.packagePrefix,
-        ...pairs,
+        [keys.host(inventory.hostId), keys.hostPackageNames(inventory.hostId), keys.scannedHosts, keys.hostSourceNames(inventory.hostId), keys.os],
+        [inventory.hostId, JSON.stringify(inventory), String(scannedAtMs), keys.packagePrefix, keys.sourcePrefix, JSON.stringify(inventory.os), String(byName.size), ...pairs, ...sourcePairs],
       );
       return saved === 1;
     },
@@ -106,6 +135,24 @@ export function createHostInventoryStore(redis: Redis, prefix: string): HostInve
       return Object.entries(entries)
         .map(([hostId, instances]) => ({ hostId, installed: JSON.parse(instances) as PackageHolder['installed'] }))
         .sort((a, b) => a.hostId.localeCompare(b.hostId));
+    },
+
+    async hostsWithSourcePackage(source) {
+      const entries = await redis.hgetall(`${keys.sourcePrefix}${source}`);
+      return Object.entries(entries)
+        .map(([hostId, instances]) => ({ hostId, installed: JSON.parse(instances) as InventoryPackage[] }))
+        .sort((a, b) => a.hostId.localeCompare(b.hostId));
+    },
+
+    async hostOs(hostIds) {
+      const result = new Map<string, HostInventory['os']>();
+      if (hostIds.length === 0) return result;
+      const values = await redis.hmget(keys.os, ...hostIds);
+      hostIds.forEach((hostId, i) => {
+        const raw = values[i];
+        if (raw !== null && raw !== undefined) result.set(hostId, JSON.parse(raw) as HostInventory['os']);
+      });
+      return result;
     },
 
     async scannedHosts() {

@@ -12,3 +12,4 @@ export * from './tokens.js';
 export * from './approvals.js';
 export * from './host-updates.js';
 export * from './host-inventory.js';
+export * from './advisories.js';

@@ -29,8 +29,8 @@ export interface ProblemRecord extends TicketBase {
   assignee: string | null;
   effort: EffortEstimate | null;
   incidentIds: string[];
-  /** Why an automatic problem was opened: the detector and its evidence. */
-  trigger: { rule: 'recurring-failure' | 'window-too-small'; detail: Record<string, unknown> } | null;
+  /** Why an automatic problem was opened: the detector and its evidence (`vendor-advisory`: the advisory, hosts, packages, due time). */
+  trigger: { rule: 'recurring-failure' | 'window-too-small' | 'vendor-advisory'; detail: Record<string, unknown> } | null;
   knownErrorWorkaround: string | null;
   resolvedAt: string | null;
   closedAt: string | null;

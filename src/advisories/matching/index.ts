@@ -1,3 +1,4 @@
 export * from './inventory.js';
 export * from './match.js';
 export * from './from-scan.js';
+export * from './stored.js';
