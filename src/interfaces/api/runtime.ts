@@ -7,6 +7,7 @@ import { queueDepth } from '../../platform/metrics.js';
 import { createHostRunQueue } from '../../queue/index.js';
 import { createAuditWriter } from '../../releases/index.js';
 import { addConsoleRoutes, consolePlugin, queueDashboardPlugin } from '../web/index.js';
+import { addAdvisoryRoutes } from './routes/advisories.js';
 import { addApprovalRoutes } from './routes/approvals.js';
 import { addCalendarRoutes } from './routes/calendar.js';
 import { addLiveRoutes } from './routes/live.js';
@@ -54,6 +55,7 @@ export async function startApi(options: ApiRuntimeOptions): Promise<{ app: Fasti
       (table) => addRecordRoutes(table, { redis, prefix }),
       (table) => addLiveRoutes(table, { redis, prefix }),
       (table) => addApprovalRoutes(table, { context: approvals }),
+      (table) => addAdvisoryRoutes(table, { context: approvals }),
       (table) => addConsoleRoutes(table, { now: () => clock.now() }),
       ...(options.extraRoutes ?? []),
     ],

@@ -17,6 +17,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerInventoryCommand } from './commands/inventory.js';
 import { registerIncidentsCommand } from './commands/incidents.js';
 import { registerProblemsCommand } from './commands/problems.js';
+import { registerAdvisoriesCommand, registerExposureCommand } from './commands/advisories.js';
 
 /**
  * Builds the `redback` command tree. Each command lives in `commands/<name>.ts` and exports one
@@ -45,6 +46,8 @@ export function buildProgram(): Command {
   registerInventoryCommand(program);
   registerIncidentsCommand(program);
   registerProblemsCommand(program);
+  registerAdvisoriesCommand(program);
+  registerExposureCommand(program);
   registerUsersCommand(program);
   registerTokensCommand(program);
   registerAuditCommand(program);
