@@ -1,12 +1,19 @@
 /**
  * Parsing cost of the largest real CSAF document we know (Red Hat kernel RHSA-2025:3215, 3.2 MB), against a bare
  * JSON.parse of the same bytes in the same run, plus the memory peak; then matching synthetic advisories against a
- * generated inventory, against a naive scan in the same run. Run: npm run bench:advisories
+ * generated inventory, against a naive scan in the same run; then the same advisories through the inventory stored in
+ * a private redis-server (package-name and source-name indexes), checked to give the same exposures.
+ * Run: npm run bench:advisories
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { type HostInventory, indexInventory, matchAdvisory, osvFindingContains, parseCsaf, parseOsv } from '../src/advisories/index.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { Redis } from 'ioredis';
+import { type HostInventory, indexInventory, matchAdvisory, matchAgainstStore, osvFindingContains, parseCsaf, parseOsv, storedMatchSession } from '../src/advisories/index.js';
+import { startRedisServer } from '../src/platform/redis-server-process.js';
+import { createHostInventoryStore } from '../src/store/index.js';
 
 const file = path.resolve(process.cwd(), '../shared/fixtures/advisories/csaf/LARGE-redhat-rhsa-2025_3215.json');
 const bytes = readFileSync(file);
@@ -116,3 +123,49 @@ console.log(`match all advisories (indexed)        ${matchMs.toFixed(0).padStart
 console.log(`naive scan, ${sample.length} advisories               ${(naivePerAdvisory * sample.length).toFixed(0).padStart(6)} ms   ${naivePerAdvisory.toFixed(2)} ms per advisory (same exposures: ${naiveExposures.toLocaleString('en')})`);
 console.log(`ratio naive / indexed per advisory: ${(naivePerAdvisory / (matchMs / advisoryCount)).toFixed(1)}x`);
 console.log(`peak RSS after matching: ${mb(process.resourceUsage().maxRSS * 1024)}`);
+
+// Part 3: the same inventory stored in Redis (a private redis-server, never the machine's 6379) through the host
+// inventory store, and the same advisories matched through its indexes. Set BENCH_STORED=0 to skip.
+if (process.env['BENCH_STORED'] !== '0') {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'redback-bench-redis-'));
+  const server = await startRedisServer({ dataDir, appendOnly: false });
+  const redis = new Redis(server.url);
+  try {
+    const store = createHostInventoryStore(redis, 'bench');
+    const saveStart = performance.now();
+    for (const host of hosts) {
+      await store.save({
+        hostId: host.hostId,
+        scannedAt: '2026-01-01T00:00:00Z',
+        os: { id: 'debian', name: 'Debian GNU/Linux', version: '12' },
+        kernel: null,
+        arch: 'amd64',
+        bootTime: null,
+        held: [],
+        packages: host.packages.map((p) => ({ name: p.name, version: p.version, arch: p.arch ?? 'amd64', source: p.sourceName ?? '' })),
+      });
+    }
+    const saveMs = performance.now() - saveStart;
+    const info = await redis.info('memory');
+    const redisUsed = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+    const session = storedMatchSession(store);
+    const storedStart = performance.now();
+    let storedExposures = 0;
+    let hostsRead = 0;
+    for (const advisory of advisories) {
+      const result = await matchAgainstStore(advisory, session);
+      storedExposures += result.affected.length;
+      hostsRead += result.hostsRead;
+    }
+    const storedMs = performance.now() - storedStart;
+    if (storedExposures !== exposures) throw new Error(`matching through the stored index found ${storedExposures} exposures, in memory ${exposures}`);
+    console.log('');
+    console.log(`stored index: ${hostCount.toLocaleString('en')} hosts saved through the host inventory store in ${(saveMs / 1000).toFixed(1)} s; redis used_memory ${mb(redisUsed)}`);
+    console.log(`match all advisories (stored index)  ${storedMs.toFixed(0).padStart(7)} ms   ${(storedMs / advisoryCount).toFixed(2)} ms per advisory, ${storedExposures.toLocaleString('en')} exposures (same as in memory), ${hostsRead.toLocaleString('en')} host reads`);
+    console.log(`peak RSS after stored matching: ${mb(process.resourceUsage().maxRSS * 1024)}`);
+  } finally {
+    await redis.quit();
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
