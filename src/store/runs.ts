@@ -113,11 +113,14 @@ export async function listRuns(redis: Redis, prefix: string, query: RunQuery = {
             : keys.runsByTime;
   const max = query.to === undefined ? '+inf' : String(query.to.getTime());
   const min = query.from === undefined ? '-inf' : String(query.from.getTime());
-  const ids = await redis.zrevrangebyscore(index, max, min);
   const limit = query.limit ?? 100;
+  // The index is read a page at a time (LIMIT), so a list costs what it returns, not the size of the history: with
+  // 100,000 runs the whole index is megabytes per request.
+  const pageSize = Math.max(limit, 100);
   const runs: RunRecord[] = [];
-  for (let start = 0; start < ids.length && runs.length < limit; start += 200) {
-    const page = ids.slice(start, start + 200);
+  for (let offset = 0; runs.length < limit; offset += pageSize) {
+    const page = await redis.zrevrangebyscore(index, max, min, 'LIMIT', offset, pageSize);
+    if (page.length === 0) break;
     const raws = await redis.pipeline(page.map((id) => ['hget', keys.run(id), 'record'])).exec();
     for (const [, raw] of raws ?? []) {
       if (typeof raw !== 'string') continue;
@@ -128,6 +131,7 @@ export async function listRuns(redis: Redis, prefix: string, query: RunQuery = {
       runs.push(run);
       if (runs.length >= limit) break;
     }
+    if (page.length < pageSize) break;
   }
   return runs;
 }
