@@ -43,7 +43,7 @@ describe('redback serve with the example configuration (the real executable)', (
     await ready;
 
     const loaded = lines.find((l) => l.msg === 'configuration loaded');
-    expect(loaded).toMatchObject({ customers: 3, hosts: 13, playbooks: 17 });
+    expect(loaded).toMatchObject({ customers: 3, hosts: 14, playbooks: 17 });
     const embedded = lines.find((l) => l.msg?.toString().startsWith('started embedded redis-server'));
     expect(embedded?.dataDir).toBe(dataDir);
     const port = Number(new URL(String(embedded?.url)).port);
