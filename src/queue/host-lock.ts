@@ -32,10 +32,24 @@ export interface HostLockOptions {
 export async function acquireHostLock(redis: Redis, prefix: string, hostId: string, options: HostLockOptions): Promise<HostLock | undefined> {
   const key = storeKeys(prefix).hostLock(hostId);
   const ttlMs = options.ttlMs ?? DEFAULT_HOST_LOCK_TTL_MS;
-  const token = `${options.owner} ${randomUUID()}`;
+  const token = hostLockToken(options.owner);
   const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
   if (ok !== 'OK') return undefined;
+  return holdHostLock(redis, prefix, hostId, token, options);
+}
 
+/** A lock value: who holds it (`runId worker-name`) and a random part that makes each taking unique. */
+export function hostLockToken(owner: string): string {
+  return `${owner} ${randomUUID()}`;
+}
+
+/**
+ * Renews and, on `release`, frees a host lock that was just taken with `token` (`SET NX PX`), by
+ * `acquireHostLock` or inside a script that takes it together with other changes (store `beginHostRun`).
+ */
+export function holdHostLock(redis: Redis, prefix: string, hostId: string, token: string, options: Omit<HostLockOptions, 'owner'>): HostLock {
+  const key = storeKeys(prefix).hostLock(hostId);
+  const ttlMs = options.ttlMs ?? DEFAULT_HOST_LOCK_TTL_MS;
   let lost = false;
   let released = false;
   let markLost: () => void = () => undefined;

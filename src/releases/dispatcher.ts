@@ -4,18 +4,17 @@ import { finalBatchStatus } from '../domain/release-batch.js';
 import { errorBudgetOf, exceedsErrorBudget, hostsToDispatch } from '../domain/rollout.js';
 import { enqueueHostRuns } from '../queue/index.js';
 import {
-  advanceDispatched,
   batchCounts,
   batchHosts,
   closeBatch,
   customerInFlight,
   getBatch,
+  queueHostRuns,
   runScript,
-  saveRun,
   setBatchStatus,
   storeKeys,
-  transitionHost,
   type BatchRecord,
+  type RunRecord,
 } from '../store/index.js';
 import { approvalAllowsStart } from './approval-gate.js';
 import { emit, type OrchestrationContext } from './context.js';
@@ -29,6 +28,8 @@ import { applyApprovalRule, batchEvent } from './planner.js';
  * may call it at any time; a short per-batch lock keeps two passes from handing out the same slots.
  */
 const DISPATCH_LOCK_MS = 15_000;
+/** Hosts handed out per step (one script and one `addBulk`). */
+const DISPATCH_CHUNK = 500;
 const RELEASE_DISPATCH_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 export async function dispatchBatch(context: OrchestrationContext, batchId: string): Promise<void> {
@@ -115,20 +116,25 @@ async function handOutHosts(context: OrchestrationContext, batch: BatchRecord): 
     if (slots === 0) return;
     const now = context.clock.now();
     const chosen = batch.hostIds.slice(counts.dispatched, counts.dispatched + slots);
-    const queued: string[] = [];
+    let queued = 0;
     let skipped = 0;
-    for (const hostId of chosen) {
-      if (!targeted().has(hostId)) {
-        if (await skipHost(context, batch, hostId, ['pending'], 'the window no longer targets this host (re-checked at dispatch)')) skipped += 1;
-        continue;
+    // A chunk at a time: its hosts move to queued with their run records and the dispatch position moves on in one
+    // step (store queueHostRuns), then they go to the queue, so the first runs start while the rest are handed out.
+    for (let start = 0; start < chosen.length; start += DISPATCH_CHUNK) {
+      const chunk = chosen.slice(start, start + DISPATCH_CHUNK);
+      const records: RunRecord[] = [];
+      for (const hostId of chunk) {
+        if (!targeted().has(hostId)) {
+          if (await skipHost(context, batch, hostId, ['pending'], 'the window no longer targets this host (re-checked at dispatch)')) skipped += 1;
+          continue;
+        }
+        records.push(newRunRecord(batch, hostId, now));
       }
-      if ((await transitionHost(context.redis, context.prefix, batch, hostId, ['pending'], 'queued')) === undefined) continue;
-      await saveRun(context.redis, context.prefix, newRunRecord(batch, hostId, now));
-      queued.push(hostId);
+      const handedOut = await queueHostRuns(context.redis, context.prefix, batch, records, chunk.length);
+      await enqueueHostRuns(context.queue, handedOut.map((hostId) => ({ batchId: batch.id, hostId })));
+      queued += handedOut.length;
     }
-    await advanceDispatched(context.redis, context.prefix, batch.id, chosen.length);
-    await enqueueHostRuns(context.queue, queued.map((hostId) => ({ batchId: batch.id, hostId })));
-    if (queued.length > 0) context.logger.debug({ batch: batch.id, queued: queued.length, skipped }, 'hosts dispatched');
+    if (queued > 0) context.logger.debug({ batch: batch.id, queued, skipped }, 'hosts dispatched');
     // Skipped hosts freed their slots at once: go round again; otherwise the next pass comes when a run ends.
     if (skipped === 0) return;
     counts = await batchCounts(context.redis, context.prefix, batch);

@@ -2,12 +2,26 @@ import { DelayedError } from 'bullmq';
 import type { Host } from '../config/index.js';
 import { coerceError } from '../errors.js';
 import { errorBudgetOf, exceedsErrorBudget } from '../domain/rollout.js';
-import { acquireHostLock, parseJobPayload, RetryableRunError, shouldRetry, HOST_RUN_ATTEMPTS, type HostRunJob } from '../queue/index.js';
-import { appendRunLog, batchCounts, getBatch, hostState, saveRun, transitionHost, type BatchRecord, type RunLogLine, type RunRecord } from '../store/index.js';
-import { emit, type OrchestrationContext } from './context.js';
+import { DEFAULT_HOST_LOCK_TTL_MS, holdHostLock, hostLockToken, parseJobPayload, RetryableRunError, shouldRetry, HOST_RUN_ATTEMPTS, type HostRunJob } from '../queue/index.js';
+import {
+  appendRunLog,
+  batchCounts,
+  beginHostRun,
+  finishHostRun,
+  getBatch,
+  hostState,
+  loadHostRun,
+  saveRun,
+  transitionHost,
+  type BatchRecord,
+  type PhaseCounts,
+  type RunLogLine,
+  type RunRecord,
+} from '../store/index.js';
+import type { OrchestrationContext } from './context.js';
 import { dispatchBatch, haltBatch } from './dispatcher.js';
 import type { HostRunExecutor, HostRunOutcome } from './executor.js';
-import { deferHost, loadOrCreateRun, runIdOf, skipHost } from './host-outcomes.js';
+import { deferHost, loadOrCreateRun, newRunRecord, runIdOf, skipHost } from './host-outcomes.js';
 
 export interface HostRunProcessorOptions {
   executor: HostRunExecutor;
@@ -27,12 +41,12 @@ export function createHostRunProcessor(context: OrchestrationContext, options: H
   const hosts = new Map(context.config.hosts.map((host) => [host.id, host]));
   return async (job: HostRunJob, token: string | undefined): Promise<void> => {
     const { batchId, hostId } = parseJobPayload('host-run', job.data);
-    const batch = await getBatch(context.redis, context.prefix, batchId);
+    // The batch, the host's state and its run record in one round trip.
+    const { batch, state, run: stored } = await loadHostRun(context.redis, context.prefix, batchId, hostId);
     if (batch === undefined) {
       context.logger.warn({ job: job.id }, 'host-run job for a batch that does not exist; dropping it');
       return;
     }
-    const state = await hostState(context.redis, context.prefix, batchId, hostId);
     if (state !== 'queued' && state !== 'running') return; // already finished: a duplicate delivery
 
     if (batch.status !== 'running') {
@@ -45,62 +59,90 @@ export function createHostRunProcessor(context: OrchestrationContext, options: H
       return;
     }
 
-    const lock = await acquireHostLock(context.redis, context.prefix, hostId, { owner: `${runIdOf(batchId, hostId)} ${options.workerId}`, ttlMs: options.hostLockTtlMs });
-    if (lock === undefined) {
+    // One step takes the host lock and, if the host is still queued, moves it to running with its record and
+    // the run.started event (store beginHostRun).
+    const ttlMs = options.hostLockTtlMs ?? DEFAULT_HOST_LOCK_TTL_MS;
+    const lockToken = hostLockToken(`${runIdOf(batchId, hostId)} ${options.workerId}`);
+    const started = context.clock.now();
+    const previous = stored ?? newRunRecord(batch, hostId, started);
+    const run: RunRecord = { ...previous, status: 'running', attempts: previous.attempts + 1, workerId: options.workerId, startedAt: started.toISOString(), reason: null, failureClass: null };
+    const begun = await beginHostRun(context.redis, context.prefix, batch, hostId, {
+      lockToken,
+      lockTtlMs: ttlMs,
+      record: run,
+      event: { ...runEvent(batch, hostId, 'run.started', null), at: started.toISOString() },
+    });
+    if (begun.kind === 'busy') {
       // Another run (another batch, or a dead worker's lock not yet expired) holds the host: wait, do not fail.
       await job.moveToDelayed(Date.now() + (options.lockBusyDelayMs ?? 2000), token);
       throw new DelayedError();
     }
+    const lock = holdHostLock(context.redis, context.prefix, hostId, lockToken, { ttlMs });
+    let counts: PhaseCounts | undefined;
     try {
-      const current = await hostState(context.redis, context.prefix, batchId, hostId);
-      if (current === 'running') {
-        await finishRun(context, batch, hostId, await loadOrCreateRun(context, batch, hostId), {
-          status: 'failed',
-          failureClass: 'internal',
-          reason: 'interrupted: the worker running it stopped (process died or lost its locks); not run again because the playbook may have been half applied',
-          steps: [],
-        }, 'interrupted');
+      if (begun.kind === 'not-queued') {
+        if (begun.state === 'running') {
+          await finishRun(context, batch, hostId, await loadOrCreateRun(context, batch, hostId), {
+            status: 'failed',
+            failureClass: 'internal',
+            reason: 'interrupted: the worker running it stopped (process died or lost its locks); not run again because the playbook may have been half applied',
+            steps: [],
+          }, 'interrupted');
+        }
         return;
       }
-      if (current !== 'queued') return;
-      await runOnce(context, options, job, batch, hosts.get(hostId), lock.lost);
+      await context.audit.record({ actor: context.actor, action: 'run.started', subject: `run/${run.id}`, customerId: batch.customerId, before: { status: previous.status }, after: { status: 'running', attempt: run.attempts, worker: options.workerId }, at: started });
+      counts = await runOnce(context, options, job, batch, run, hosts.get(hostId), lock.lost);
     } finally {
       await lock.release().catch((error: unknown) => context.logger.warn({ err: error, host: hostId }, 'could not release the host lock; it expires on its own'));
     }
     // A freed slot matters only while hosts wait to be handed out, and the last run closes the batch.
-    const counts = await batchCounts(context.redis, context.prefix, batch);
-    if (counts.dispatched < counts.total || counts.inFlight === 0) await dispatchQuietly(context, batchId);
+    counts ??= await batchCounts(context.redis, context.prefix, batch);
+    if (counts.dispatched < batch.hostIds.length || counts.inFlight === 0) await dispatchQuietly(context, batchId);
   };
 }
 
-async function runOnce(context: OrchestrationContext, options: HostRunProcessorOptions, job: HostRunJob, batch: BatchRecord, host: Host | undefined, lockLost: Promise<void>): Promise<void> {
-  const hostId = parseJobPayload('host-run', job.data).hostId;
-  if ((await transitionHost(context.redis, context.prefix, batch, hostId, ['queued'], 'running')) === undefined) return;
-  const started = context.clock.now();
-  const previous = await loadOrCreateRun(context, batch, hostId);
-  const run: RunRecord = { ...previous, status: 'running', attempts: previous.attempts + 1, workerId: options.workerId, startedAt: started.toISOString(), reason: null, failureClass: null };
-  await saveRun(context.redis, context.prefix, run);
-  await emit(context, runEvent(batch, hostId, 'run.started', null));
-  await context.audit.record({ actor: context.actor, action: 'run.started', subject: `run/${run.id}`, customerId: batch.customerId, before: { status: previous.status }, after: { status: 'running', attempt: run.attempts, worker: options.workerId }, at: started });
-
-  const outcome = await execute(context, options, batch, hostId, host, run.id, lockLost);
+/** Runs the playbooks of a host that has just moved to running; returns the batch's counts after its end. */
+async function runOnce(
+  context: OrchestrationContext,
+  options: HostRunProcessorOptions,
+  job: HostRunJob,
+  batch: BatchRecord,
+  run: RunRecord,
+  host: Host | undefined,
+  lockLost: Promise<void>,
+): Promise<PhaseCounts | undefined> {
+  const hostId = run.hostId;
+  // Output lines not yet flushed when the run ends go to the log in the same step as the end (finishRun).
+  const lines: RunLogLine[] = [];
+  const outcome = await execute(context, options, batch, hostId, host, run.id, lockLost, lines);
   const attempts = job.opts.attempts ?? HOST_RUN_ATTEMPTS;
   const beforeCutoff = context.clock.now().getTime() < Date.parse(batch.cutoffAt);
   if (outcome.status === 'failed' && outcome.retryable !== false && beforeCutoff && shouldRetry(outcome.failureClass, job.attemptsMade, attempts)) {
+    await appendRunLog(context.redis, context.prefix, run.id, lines.splice(0));
     await transitionHost(context.redis, context.prefix, batch, hostId, ['running'], 'queued');
     await saveRun(context.redis, context.prefix, { ...run, status: 'queued', failureClass: outcome.failureClass, reason: `attempt ${run.attempts} failed (${outcome.reason ?? outcome.failureClass}); retrying with backoff`, steps: outcome.steps });
     throw new RetryableRunError(outcome.failureClass ?? 'internal', outcome.reason ?? 'retryable failure');
   }
-  await finishRun(context, batch, hostId, run, outcome, outcome.status);
+  return await finishRun(context, batch, hostId, run, outcome, outcome.status, lines.splice(0));
 }
 
-async function execute(context: OrchestrationContext, options: HostRunProcessorOptions, batch: BatchRecord, hostId: string, host: Host | undefined, runId: string, lockLost: Promise<void>): Promise<HostRunOutcome> {
+/** Runs the executor; output lines are flushed to the run log twice a second, and what is left stays in `pending`. */
+async function execute(
+  context: OrchestrationContext,
+  options: HostRunProcessorOptions,
+  batch: BatchRecord,
+  hostId: string,
+  host: Host | undefined,
+  runId: string,
+  lockLost: Promise<void>,
+  pending: RunLogLine[],
+): Promise<HostRunOutcome> {
   if (host === undefined) {
     return { status: 'failed', failureClass: 'internal', reason: `host ${hostId} is no longer in the inventory`, steps: [], retryable: false };
   }
   const abort = new AbortController();
   void lockLost.then(() => abort.abort(new Error(`lost the lock of host ${hostId}`)));
-  const pending: RunLogLine[] = [];
   const flush = async (): Promise<void> => {
     await appendRunLog(context.redis, context.prefix, runId, pending.splice(0));
   };
@@ -120,23 +162,38 @@ async function execute(context: OrchestrationContext, options: HostRunProcessorO
     return { status: 'failed', failureClass: 'internal', reason: `the runner failed: ${err.message}`, steps: [] };
   } finally {
     clearInterval(flusher);
-    await flush();
   }
 }
 
-async function finishRun(context: OrchestrationContext, batch: BatchRecord, hostId: string, run: RunRecord, outcome: HostRunOutcome, state: 'succeeded' | 'failed' | 'interrupted'): Promise<void> {
-  if ((await transitionHost(context.redis, context.prefix, batch, hostId, ['running'], state, outcome.reason ?? '')) === undefined) return;
+/**
+ * Ends a running host: state, record and event in one step (store finishHostRun), then the audit entry, then the
+ * error budget. Returns the batch's counts right after, or undefined when the host was no longer running.
+ */
+async function finishRun(
+  context: OrchestrationContext,
+  batch: BatchRecord,
+  hostId: string,
+  run: RunRecord,
+  outcome: HostRunOutcome,
+  state: 'succeeded' | 'failed' | 'interrupted',
+  log: readonly RunLogLine[] = [],
+): Promise<PhaseCounts | undefined> {
   const finished = context.clock.now();
   const startedMs = run.startedAt === null ? finished.getTime() : Date.parse(run.startedAt);
   const record: RunRecord = { ...run, status: state, failureClass: outcome.failureClass, reason: outcome.reason, steps: outcome.steps, finishedAt: finished.toISOString(), durationMs: finished.getTime() - startedMs };
-  await saveRun(context.redis, context.prefix, record);
   const type = state === 'succeeded' ? 'run.succeeded' : state === 'interrupted' ? 'run.interrupted' : 'run.failed';
-  await emit(context, { ...runEvent(batch, hostId, type, outcome.failureClass), reason: outcome.reason ?? undefined });
+  const ended = await finishHostRun(context.redis, context.prefix, batch, hostId, {
+    from: ['running'],
+    to: state,
+    note: outcome.reason ?? '',
+    record,
+    event: { ...runEvent(batch, hostId, type, outcome.failureClass), reason: outcome.reason ?? undefined, at: finished.toISOString() },
+    log,
+  });
+  if (ended === undefined) return undefined;
   await context.audit.record({ actor: context.actor, action: type, subject: `run/${run.id}`, customerId: batch.customerId, before: { status: 'running' }, after: { status: state, failureClass: outcome.failureClass }, reason: outcome.reason ?? undefined, at: finished });
-  if (state !== 'succeeded') {
-    const counts = await batchCounts(context.redis, context.prefix, batch);
-    if (exceedsErrorBudget(counts.failed, errorBudgetOf(batch.rollout, counts.total))) await haltBatch(context, batch, counts.failed);
-  }
+  if (state !== 'succeeded' && exceedsErrorBudget(ended.counts.failed, errorBudgetOf(batch.rollout, batch.hostIds.length))) await haltBatch(context, batch, ended.counts.failed);
+  return ended.counts;
 }
 
 /**

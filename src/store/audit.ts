@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
+import { runScript } from './lua.js';
 
 /**
  * The audit trail: an append-only Redis stream of every state change (batch, approval, run, incident, problem,
@@ -119,6 +120,64 @@ async function appendWithWatch(redis: Redis, prefix: string, input: AuditInput):
   }
   throw new AppError('conflict', `audit append for ${input.subject} lost the race ${MAX_APPEND_ATTEMPTS} times; the audit stream is under unusual contention`);
 }
+
+/**
+ * Appends several entries as one step of the chain: each links to the one before it, the first to the current
+ * head, and the head moves to the last. One Lua script compares the head with the one the hashes were computed
+ * from and, only if it still matches, writes the new head and every stream entry (atomically, so a writer using
+ * `appendAudit`'s WATCH sees the head change and retries). When another writer moved the head in between, the
+ * script returns the head it found and the entries are chained onto that one. No WATCH, so any connection will do
+ * and appends may share it with other commands. The head each client last wrote is remembered per prefix so the
+ * usual case is one round trip. Entries are returned in order.
+ */
+export async function appendAuditBatch(redis: Redis, prefix: string, inputs: readonly AuditInput[]): Promise<AuditEntry[]> {
+  if (inputs.length === 0) return [];
+  const keys = auditKeys(prefix);
+  const heads = knownHeads.get(redis) ?? new Map<string, string>();
+  knownHeads.set(redis, heads);
+  let head = heads.get(prefix) ?? (await redis.get(keys.head)) ?? GENESIS_HASH;
+  for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+    const bodies: Array<Omit<AuditEntry, 'id'>> = [];
+    let prevHash = head;
+    for (const input of inputs) {
+      const body: Omit<AuditEntry, 'id' | 'hash'> = {
+        at: (input.at ?? new Date()).toISOString(),
+        actor: input.actor,
+        action: input.action,
+        subject: input.subject,
+        customerId: input.customerId ?? null,
+        before: input.before ?? null,
+        after: input.after ?? null,
+        reason: input.reason ?? null,
+        prevHash,
+      };
+      prevHash = hashAuditEntry(body);
+      bodies.push({ ...body, hash: prevHash });
+    }
+    const reply = (await runScript(redis, APPEND_BATCH, [keys.head, keys.stream], [GENESIS_HASH, head, prevHash, ...bodies.map((body) => JSON.stringify(body))])) as [number, string | string[]];
+    if (reply[0] === 1 && Array.isArray(reply[1]) && reply[1].length === bodies.length) {
+      heads.set(prefix, prevHash);
+      const ids = reply[1];
+      return bodies.map((body, index) => ({ id: ids[index]!, ...body }));
+    }
+    if (reply[0] !== 0 || typeof reply[1] !== 'string') throw new AppError('internal', `audit batch append failed: unexpected reply ${JSON.stringify(reply)}`);
+    head = reply[1]; // another writer moved the head: chain onto it
+    heads.delete(prefix);
+  }
+  throw new AppError('conflict', `audit append of ${inputs.length} entries lost the race ${MAX_APPEND_ATTEMPTS} times; the audit stream is under unusual contention`);
+}
+
+// KEYS: head, stream. ARGV: genesis hash, the head the entries were chained onto, the new head, entries (JSON).
+const APPEND_BATCH = `
+local head = redis.call('GET', KEYS[1]) or ARGV[1]
+if head ~= ARGV[2] then return {0, head} end
+redis.call('SET', KEYS[1], ARGV[3])
+local ids = {}
+for i = 4, #ARGV do ids[#ids + 1] = redis.call('XADD', KEYS[2], '*', 'entry', ARGV[i]) end
+return {1, ids}`;
+
+/** The head each client last wrote, per prefix: a guess that saves a GET, checked by the script. */
+const knownHeads = new WeakMap<Redis, Map<string, string>>();
 
 export interface AuditQuery {
   from?: Date;

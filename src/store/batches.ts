@@ -74,27 +74,51 @@ if ARGV[4] == '1' then redis.call('SREM', KEYS[2], ARGV[5]) end
 return current`;
 
 // Compare-and-set of one host's state, keeping the in-flight and outcome sets in step with it. Sets (not
-// counters) make a repeated transition harmless.
-const TRANSITION_HOST = `
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if not current then return false end
-local allowed = false
-for s in string.gmatch(ARGV[2], '[^,]+') do if s == current then allowed = true end end
-if not allowed then return false end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[5]) end
-local member = ARGV[4]
-if ARGV[3] == 'queued' or ARGV[3] == 'running' then
-  redis.call('SADD', KEYS[3], member)
-  redis.call('SADD', KEYS[4], member)
-else
-  redis.call('SREM', KEYS[3], member)
-  redis.call('SREM', KEYS[4], member)
-  if ARGV[3] == 'succeeded' then redis.call('SADD', KEYS[5], member)
-  elseif ARGV[3] == 'failed' or ARGV[3] == 'interrupted' then redis.call('SADD', KEYS[6], member)
-  elseif ARGV[3] == 'deferred' or ARGV[3] == 'skipped' then redis.call('SADD', KEYS[7], member) end
-end
-return current`;
+// counters) make a repeated transition harmless. A Lua function, so that the scripts of a run phase
+// (store/runs.ts) make the same change together with their record and event writes.
+// Arguments: the seven keys of `hostTransitionKeys`, the host id, the allowed states joined by `,`, the new state,
+// the run id (set member) and the note ('' for none). Returns the previous state, or false.
+export const HOST_TRANSITION_LUA = `
+local function transition_host(k, host, from, to, member, note)
+  local current = redis.call('HGET', k[1], host)
+  if not current then return false end
+  local allowed = false
+  for s in string.gmatch(from, '[^,]+') do if s == current then allowed = true end end
+  if not allowed then return false end
+  redis.call('HSET', k[1], host, to)
+  if note ~= '' then redis.call('HSET', k[2], host, note) end
+  if to == 'queued' or to == 'running' then
+    redis.call('SADD', k[3], member)
+    redis.call('SADD', k[4], member)
+  else
+    redis.call('SREM', k[3], member)
+    redis.call('SREM', k[4], member)
+    if to == 'succeeded' then redis.call('SADD', k[5], member)
+    elseif to == 'failed' or to == 'interrupted' then redis.call('SADD', k[6], member)
+    elseif to == 'deferred' or to == 'skipped' then redis.call('SADD', k[7], member) end
+  end
+  return current
+end`;
+
+const TRANSITION_HOST = `${HOST_TRANSITION_LUA}
+return transition_host(KEYS, ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`;
+
+/**
+ * The keys a host transition touches, in the order `HOST_TRANSITION_LUA` expects: host states, notes, the batch's
+ * and the customer's in-flight sets, the succeeded, failed and not-run sets.
+ */
+export function hostTransitionKeys(prefix: string, batch: Pick<BatchPlan, 'id' | 'customerId'>): string[] {
+  const keys = storeKeys(prefix);
+  return [
+    keys.batchHosts(batch.id),
+    keys.batchNotes(batch.id),
+    keys.batchInFlight(batch.id),
+    keys.customerInFlight(batch.customerId),
+    keys.batchOutcome(batch.id, 'succeeded'),
+    keys.batchOutcome(batch.id, 'failed'),
+    keys.batchOutcome(batch.id, 'not-run'),
+  ];
+}
 
 export async function createBatch(redis: Redis, prefix: string, plan: BatchPlan, status: BatchStatus, now: Date): Promise<boolean> {
   const keys = storeKeys(prefix);
@@ -116,30 +140,52 @@ const PLAN_CACHE_SIZE = 256;
 const STATE_FIELDS = ['status', 'statusReason', 'updatedAt', 'approvedBy', 'startedAt', 'finishedAt', 'dispatched'] as const;
 
 export async function getBatch(redis: Redis, prefix: string, id: string): Promise<BatchRecord | undefined> {
+  return (await getBatchWith(redis, prefix, id, [])).batch;
+}
+
+/**
+ * A batch together with other hash fields (a host's state, a run record, ...) in one round trip: the batch's state
+ * fields, the plan when it is not cached, and each `[key, field]` asked for, in one pipeline.
+ */
+export async function getBatchWith(
+  redis: Redis,
+  prefix: string,
+  id: string,
+  fields: ReadonlyArray<readonly [key: string, field: string]>,
+): Promise<{ batch: BatchRecord | undefined; values: Array<string | null> }> {
   const key = storeKeys(prefix).batch(id);
   const cacheKey = `${prefix}\u0000${id}`;
   let plan = planCache.get(cacheKey);
+  const pipeline = redis.pipeline().hmget(key, ...STATE_FIELDS);
+  for (const [otherKey, field] of fields) pipeline.hget(otherKey, field);
+  if (plan === undefined) pipeline.hget(key, 'plan');
+  const replies = (await pipeline.exec()) ?? [];
+  for (const [error] of replies) if (error !== null) throw error;
+  const values = replies.slice(1, 1 + fields.length).map(([, value]) => (typeof value === 'string' ? value : null));
   if (plan === undefined) {
-    const raw = await redis.hget(key, 'plan');
-    if (raw === null) return undefined;
+    const raw = replies[1 + fields.length]?.[1];
+    if (typeof raw !== 'string') return { batch: undefined, values };
     plan = JSON.parse(raw) as BatchPlan;
     if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value as string);
     planCache.set(cacheKey, plan);
   }
-  const [status, statusReason, updatedAt, approvedBy, startedAt, finishedAt, dispatched] = await redis.hmget(key, ...STATE_FIELDS);
+  const [status, statusReason, updatedAt, approvedBy, startedAt, finishedAt, dispatched] = (replies[0]?.[1] ?? []) as Array<string | null>;
   if (status === null || status === undefined) {
     planCache.delete(cacheKey); // the batch was removed (e.g. a test flushed its keys)
-    return undefined;
+    return { batch: undefined, values };
   }
   return {
-    ...plan,
-    status: status as BatchStatus,
-    statusReason: statusReason ?? null,
-    updatedAt: updatedAt ?? plan.plannedAt,
-    approvedBy: approvedBy ?? null,
-    startedAt: startedAt ?? null,
-    finishedAt: finishedAt ?? null,
-    dispatched: Number(dispatched ?? 0),
+    batch: {
+      ...plan,
+      status: status as BatchStatus,
+      statusReason: statusReason ?? null,
+      updatedAt: updatedAt ?? plan.plannedAt,
+      approvedBy: approvedBy ?? null,
+      startedAt: startedAt ?? null,
+      finishedAt: finishedAt ?? null,
+      dispatched: Number(dispatched ?? 0),
+    },
+    values,
   };
 }
 
@@ -186,22 +232,7 @@ export async function transitionHost(
   to: HostState,
   note = '',
 ): Promise<HostState | undefined> {
-  const keys = storeKeys(prefix);
-  const previous = await runScript(redis, TRANSITION_HOST, [
-    keys.batchHosts(batch.id),
-    keys.batchNotes(batch.id),
-    keys.batchInFlight(batch.id),
-    keys.customerInFlight(batch.customerId),
-    keys.batchOutcome(batch.id, 'succeeded'),
-    keys.batchOutcome(batch.id, 'failed'),
-    keys.batchOutcome(batch.id, 'not-run'),
-  ], [
-    hostId,
-    from.join(','),
-    to,
-    `${batch.id}/${hostId}`,
-    note,
-  ]);
+  const previous = await runScript(redis, TRANSITION_HOST, hostTransitionKeys(prefix, batch), [hostId, from.join(','), to, `${batch.id}/${hostId}`, note]);
   return typeof previous === 'string' ? (previous as HostState) : undefined;
 }
 

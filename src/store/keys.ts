@@ -24,7 +24,20 @@ export interface StoreKeys {
   plannerLock: string;
 }
 
+// Built once per prefix: the keys are asked for several times in every host run.
+const byPrefix = new Map<string, StoreKeys>();
+
 export function storeKeys(prefix: string): StoreKeys {
+  let keys = byPrefix.get(prefix);
+  if (keys === undefined) {
+    keys = buildKeys(prefix);
+    if (byPrefix.size >= 1000) byPrefix.clear(); // tests use a fresh prefix each; keep the map bounded
+    byPrefix.set(prefix, keys);
+  }
+  return keys;
+}
+
+function buildKeys(prefix: string): StoreKeys {
   return {
     batch: (id) => `${prefix}:batch:${id}`,
     batchHosts: (id) => `${prefix}:batch:${id}:hosts`,

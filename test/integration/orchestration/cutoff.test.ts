@@ -17,7 +17,7 @@ describe('cutoff with real scheduler and worker processes', () => {
     rig = await startFaultRig('cutoff', { hosts: 4, stepsYaml: '  - { name: slow, run: sleep 3 }', rolloutYaml: '{ max_concurrency: 4 }' });
     const children = [rig.spawn(['scheduler']), rig.spawn(['worker', '--concurrency', '1'])];
     // Plan only once both processes are up, so that the cutoff falls while hosts wait in the queue.
-    await waitFor(() => `scheduler and worker to start\n${rig!.outputs()}`, async () => (children.every((c) => c.output().includes('running;')) ? true : undefined));
+    await waitFor(() => `scheduler and worker to start\n${rig!.outputs()}`, async () => (children.every((c) => /running\b[^\n]*press Ctrl-C/.test(c.output())) ? true : undefined));
     const now = Date.now();
     const cutoffMs = now + 6000;
     const batchId = await planBatchAround(rig.context, { startMs: now - 1000, cutoffMs, endMs: now + 60_000 });
