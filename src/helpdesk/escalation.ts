@@ -9,7 +9,7 @@ import type { HelpdeskDirectory } from './directory.js';
 import { escalates, escalationKey, urgencyForFailure } from './escalation-rules.js';
 import { newEventId, type EventPublisher } from './events.js';
 import type { IncidentService } from './incident-service.js';
-import type { RunEvent } from './run-events.js';
+import { occurrenceStartMs, type RunEvent } from './run-events.js';
 
 const ACTOR = 'system:escalation';
 
@@ -53,7 +53,9 @@ export class Escalation {
       troubled: event.type === 'run.deferred' || (event.type === 'run.failed' && failureClass === 'window-closed'),
     });
     if (event.type === 'run.succeeded') return await this.#recover(event);
-    if (event.type === 'run.deferred') return { kind: 'ignored', reason: `${event.hostId} deferred to a later window: ${event.reason ?? 'no reason given'}` };
+    // A deferral without a failure class is a host the window had no time for (evidence for "window too small"
+    // above); one with a class missed its window because its attempts failed (unreachable), and is a failure.
+    if (event.type === 'run.deferred' && event.failureClass === null) return { kind: 'ignored', reason: `${event.hostId} deferred to a later window: ${event.reason ?? 'no reason given'}` };
     if (!escalates(failureClass)) return { kind: 'ignored', reason: `${event.runId} was cancelled on purpose` };
     if (failureClass === 'unreachable') {
       const rescheduled = await this.#rescheduleIfInTime(event);
@@ -75,7 +77,8 @@ export class Escalation {
     const at = new Date(event.at);
     const priority = computePriority(impactFromAffectedHosts([directory.hostCriticality(event.hostId)]), urgencyForFailure('unreachable'), this.#deps.priorityMatrix ?? ITIL_PRIORITY_MATRIX);
     const due = addBusinessTime(directory.calendarFor(event.customerId), at, directory.slaTargetsFor(event.customerId, priority).resolutionMs);
-    const next = await this.#deps.nextWindowFor(event.hostId, at);
+    // A deferred run carries the occurrence the orchestration moved it to; a failed one is asked of scheduling.
+    const next = event.type === 'run.deferred' ? deferredWindow(event.deferredTo) : await this.#deps.nextWindowFor(event.hostId, at);
     if (next === undefined || next.start.getTime() > due.getTime()) return undefined;
     const facts = { hostId: event.hostId, runId: event.runId, missedOccurrenceId: event.occurrenceId, nextOccurrenceId: next.occurrenceId, nextWindowStart: next.start.toISOString(), slaDueAt: due.toISOString() };
     await auditChange(this.#deps.redis, this.#deps.prefix, { actor: ACTOR, action: 'host.rescheduled', subject: `host/${event.hostId}`, customerId: event.customerId, after: facts, at });
@@ -155,6 +158,12 @@ export class Escalation {
     }
     return { kind: 'recovered', incidentIds: touched, resolved };
   }
+}
+
+function deferredWindow(occurrenceId: string | null | undefined): { occurrenceId: string; start: Date } | undefined {
+  if (occurrenceId === null || occurrenceId === undefined) return undefined;
+  const startMs = occurrenceStartMs(occurrenceId);
+  return Number.isNaN(startMs) ? undefined : { occurrenceId, start: new Date(startMs) };
 }
 
 function titleFor(failureClass: FailureClass, occurrenceId: string, hosts: readonly string[]): string {

@@ -18,6 +18,7 @@ export const HELPDESK_EVENT_TYPES = [
   'problem.resolved',
   'problem.closed',
   'host.rescheduled',
+  'approval.reminder',
 ] as const;
 export type HelpdeskEventType = (typeof HELPDESK_EVENT_TYPES)[number];
 

@@ -13,3 +13,4 @@ export * from './run-event-consumer.js';
 export * from './run-events.js';
 export * from './status-transitions.js';
 export * from './runtime.js';
+export * from './approval-reminders.js';

@@ -17,6 +17,11 @@ export const runEventSchema = z.looseObject({
   runId: z.string().min(1),
   at: z.iso.datetime({ offset: true }),
   reason: z.string().optional(),
+  /**
+   * `run.deferred`: the occurrence the orchestration moved the host to (null: no later window). A deferral with a
+   * `failureClass` means the host missed its window because its attempts failed that way (`unreachable`).
+   */
+  deferredTo: z.string().nullable().optional(),
 });
 export type RunEvent = z.output<typeof runEventSchema>;
 

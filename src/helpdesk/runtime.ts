@@ -5,6 +5,8 @@ import { systemClock, type Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { readSecret } from '../platform/secrets.js';
 import { nextOccurrenceForHost } from '../scheduling/index.js';
+import type { ReminderDelivery } from '../releases/index.js';
+import { approvalReminderDelivery } from './approval-reminders.js';
 import { createHelpdesk, type Helpdesk } from './create-helpdesk.js';
 import { directoryFromConfig } from './directory.js';
 import type { NextWindowFor } from './escalation.js';
@@ -13,6 +15,8 @@ import { RunEventConsumer } from './run-event-consumer.js';
 
 export interface HelpdeskRuntime {
   helpdesk: Helpdesk;
+  /** Approval reminders through the notifiers (pass it to the scheduler role). */
+  deliverApprovalReminder: ReminderDelivery;
   /** Stops the consumer, the SLA tick and the notification worker; leaves the Redis connection open. */
   stop(): Promise<void>;
 }
@@ -30,7 +34,7 @@ export function nextWindowFromConfig(config: ResolvedConfig): NextWindowFor {
 }
 
 /**
- * The helpdesk role of `redback serve` / `redback worker`: consumes run events into incidents, delivers
+ * The helpdesk role of `redback serve` / `redback scheduler`: consumes run events into incidents, delivers
  * notifications, and runs the SLA tick. Every part is safe to run on several machines at once.
  */
 export function startHelpdeskRuntime(options: { config: ResolvedConfig; redis: Redis; logger: Logger; clock?: Clock; tickMs?: number }): HelpdeskRuntime {
@@ -81,6 +85,7 @@ export function startHelpdeskRuntime(options: { config: ResolvedConfig; redis: R
   logger.info({ notifiers: notifiers.map((n) => n.id) }, 'helpdesk started: run events -> incidents, SLA tick, notifications');
   return {
     helpdesk,
+    deliverApprovalReminder: approvalReminderDelivery({ notifiers, publisher: dispatcher, now: () => (options.clock ?? systemClock).now() }),
     async stop() {
       clearInterval(timer);
       for (const step of [() => consumer.stop(), () => worker.close(), () => dispatcher.close(), () => workerConnection.quit()]) {

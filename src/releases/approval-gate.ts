@@ -14,7 +14,8 @@ export async function approvalAllowsStart(context: OrchestrationContext, batch: 
   const current = await getBatch(context.redis, context.prefix, batch.id);
   if (current?.status !== 'approved') return false;
   const decisions = await listDecisions(context.redis, context.prefix, batch.id);
-  // No decisions: approved through the single-approver `approveBatch`, which predates content binding.
+  // No decisions: an out-of-window run or an emergency batch, approved by a second engineer (approveOutOfWindowRun);
+  // a content change above has already sent it back to awaiting-approval.
   if (decisions.length === 0 || refresh === undefined) return true;
   const now = context.clock.now();
   const evaluation = evaluateApprovals({ policy: context.config.settings.policies.approvals, decisions, contentHash: refresh.hash, now, cutoffAt: new Date(batch.cutoffAt) });

@@ -15,7 +15,10 @@ export interface HostRunRequest {
   checkMode: boolean;
   /** Aborted when the host lock is lost or the worker shuts down hard. */
   signal: AbortSignal;
-  onLine(step: string, stream: 'stdout' | 'stderr', line: string): void;
+  /** Output lines, and `system` lines saying which command starts or ended (live progress of `redback run`). */
+  onLine(step: string, stream: 'stdout' | 'stderr' | 'system', line: string): void;
+  /** Keep the runner's full results for whoever waits on the run (ad-hoc runs: `redback run` prints them). */
+  keepResults?: boolean;
 }
 
 export interface HostRunOutcome {

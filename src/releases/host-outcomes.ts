@@ -48,10 +48,15 @@ export async function loadOrCreateRun(context: OrchestrationContext, batch: Batc
  */
 export async function deferHost(context: OrchestrationContext, batch: BatchRecord, hostId: string, from: readonly HostState[], reason: string): Promise<boolean> {
   const next = nextOccurrenceOrNull(context, hostId, Date.parse(batch.windowStart));
-  const note = next === null ? `${reason}; no later window targets this host` : `${reason}; deferred to ${next}`;
+  // A host whose last attempt failed (unreachable, waiting for its retry) missed the window because of that
+  // failure: the deferral keeps the class, so the helpdesk knows an unreachable host missed its window.
+  const last = from.includes('queued') ? await getRun(context.redis, context.prefix, runIdOf(batch.id, hostId)) : undefined;
+  const failureClass = last !== undefined && last.attempts > 0 ? last.failureClass : null;
+  const why = failureClass === null ? reason : `${reason} (its last attempt failed: ${failureClass})`;
+  const note = next === null ? `${why}; no later window targets this host` : `${why}; deferred to ${next}`;
   const previous = await transitionHost(context.redis, context.prefix, batch, hostId, from, 'deferred', note);
   if (previous === undefined) return false;
-  await closeRun(context, batch, hostId, { status: 'deferred', failureClass: null, reason: note, deferredTo: next });
+  await closeRun(context, batch, hostId, { status: 'deferred', failureClass, reason: note, deferredTo: next });
   return true;
 }
 
@@ -81,12 +86,12 @@ async function closeRun(
     customerId: batch.customerId,
     hostId,
     playbookId: batch.playbooks.join(','),
-    failureClass: null,
+    failureClass: outcome.failureClass,
     runId: closed.id,
     reason: outcome.reason,
     deferredTo: outcome.deferredTo,
   });
-  await context.audit.record({ actor: context.actor, action: `run.${outcome.status}`, subject: `run/${closed.id}`, customerId: batch.customerId, before: { status: run.status }, after: { status: outcome.status, reason: outcome.reason, deferredTo: outcome.deferredTo }, at: now });
+  await context.audit.record({ actor: context.actor, action: `run.${outcome.status}`, subject: `run/${closed.id}`, customerId: batch.customerId, before: { status: run.status }, after: { status: outcome.status, failureClass: outcome.failureClass, reason: outcome.reason, deferredTo: outcome.deferredTo }, at: now });
 }
 
 function nextOccurrenceOrNull(context: OrchestrationContext, hostId: string, afterMs: number): string | null {

@@ -5,7 +5,6 @@ export type { HostRunExecutor, HostRunOutcome, HostRunRequest } from './executor
 export { deferHost, runIdOf, skipHost } from './host-outcomes.js';
 export { closeAbandonedRun, createHostRunProcessor } from './host-run-processor.js';
 export { applyApprovalRule, planOccurrence, plannerTick } from './planner.js';
-export { approveBatch } from './approval.js';
 export { startScheduler, type RunningScheduler, type SchedulerOptions } from './scheduler.js';
 export { startWorkerRole, type RunningWorker, type WorkerRoleOptions } from './worker-role.js';
 export { createRunnerExecutor } from './runner-executor.js';
@@ -14,3 +13,7 @@ export { approvalAllowsStart } from './approval-gate.js';
 export { planBatchContent } from './batch-content.js';
 export { refreshBatchContent, type ContentRefresh } from './content-binding.js';
 export { LOCAL_ADMIN, principalByName, principalByToken } from './principals.js';
+export { adHocBatchId, adHocOf, approveBatchOrRun, approveOutOfWindowBatch, followAdHocRun, isOutOfWindowRun, planAdHocRun, type AdHocRunInfo, type AdHocRunRequest, type ApproveResult, type HostProgress, type PlannedAdHocBatch } from './ad-hoc-runs.js';
+export { liveWorkers, startWorkerPresence, PRESENCE_TTL_MS, type WorkerPresence } from './worker-presence.js';
+export { describeRunEvent } from './run-progress.js';
+export { reminderClaimKey, remindApprovers, type ApprovalReminder, type ReminderDelivery } from './approval-reminders.js';

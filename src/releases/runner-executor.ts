@@ -1,18 +1,27 @@
 import { resolvePlaybook, type Host, type ResolvedConfig } from '../config/index.js';
 import { coerceError } from '../errors.js';
 import { compilePlaybook, createTransport, runPlanOnHost, type HostRunResult, type Transport } from '../execution/index.js';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
-import type { StepRecord } from '../store/index.js';
-import type { HostRunExecutor, HostRunOutcome } from './executor.js';
+import { createHostInventoryStore, saveRunResults, type StepRecord } from '../store/index.js';
+import type { HostRunExecutor, HostRunOutcome, HostRunRequest } from './executor.js';
+import { describeRunEvent } from './run-progress.js';
 
 /**
  * The production executor: each of the batch's playbooks (resolved for the host's OS) is compiled with the
  * batch's parameters and run by the playbook runner over the host's own transport, in order; the first failure
  * ends the host run. `transportFor` replaces the inventory's transport (benchmarks use a no-op one).
+ * With `store`, a successful scan becomes the host's inventory (store/host-inventory.ts), and the full results of
+ * runs that ask for them (`keepResults`, ad-hoc runs) are kept for `redback run`.
  */
-export function createRunnerExecutor(config: ResolvedConfig, logger: Logger, options: { transportFor?: (host: Host) => Transport } = {}): HostRunExecutor {
+export function createRunnerExecutor(config: ResolvedConfig, logger: Logger, options: { transportFor?: (host: Host) => Transport; store?: { redis: Redis; prefix: string } } = {}): HostRunExecutor {
+  const keep = async (request: HostRunRequest, results: readonly HostRunResult[]): Promise<void> => {
+    if (options.store === undefined || request.keepResults !== true) return;
+    await saveRunResults(options.store.redis, options.store.prefix, request.runId, results).catch((error: unknown) => logger.error({ err: coerceError(error), run: request.runId }, 'could not keep the run results'));
+  };
   return async (request) => {
     const steps: StepRecord[] = [];
+    const results: HostRunResult[] = [];
     for (const reference of request.playbooks) {
       const playbook = resolvePlaybook(config, reference, request.host.os);
       if (playbook === undefined) {
@@ -30,14 +39,29 @@ export function createRunnerExecutor(config: ResolvedConfig, logger: Logger, opt
         signal: request.signal,
         onEvent: (event) => {
           if (event.type === 'output') request.onLine(event.name, event.stream, event.line);
+          else request.onLine(event.type === 'reboot' ? 'reboot' : event.type === 'command-end' ? event.result.name : event.name, 'system', describeRunEvent(event) ?? event.type);
         },
       });
+      results.push(result);
+      await storeScan(options.store, logger, request.host.id, result);
+      await keep(request, results);
       steps.push(...stepRecords(result));
       const outcome = outcomeOf(result, steps);
       if (outcome.status === 'failed') return outcome;
     }
     return { status: 'succeeded', failureClass: null, reason: null, steps };
   };
+}
+
+/** A successful scan (in check mode too: scans are read-only) becomes the host's stored inventory. */
+async function storeScan(store: { redis: Redis; prefix: string } | undefined, logger: Logger, hostId: string, result: HostRunResult): Promise<void> {
+  if (store === undefined || result.scan === undefined || result.status === 'failed' || result.status === 'unreachable') return;
+  try {
+    const saved = await createHostInventoryStore(store.redis, store.prefix).save({ hostId, ...result.scan });
+    logger.info({ host: hostId, scannedAt: result.scan.scannedAt, saved }, saved ? 'stored the host inventory' : 'kept the newer stored inventory');
+  } catch (error) {
+    logger.error({ err: coerceError(error), host: hostId }, 'could not store the host inventory of a successful scan');
+  }
 }
 
 function stepRecords(result: HostRunResult): StepRecord[] {

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { coerceError } from '../errors.js';
 import { openBatchIds } from '../store/index.js';
+import { remindApprovers, type ReminderDelivery } from './approval-reminders.js';
 import type { OrchestrationContext } from './context.js';
 import { dispatchBatch } from './dispatcher.js';
 import { plannerTick } from './planner.js';
@@ -10,6 +11,8 @@ export interface SchedulerOptions {
   plannerCron?: string;
   /** How often open batches are moved along (window opening, cutoff, missed completions). Default 1 s. */
   dispatchIntervalMs?: number;
+  /** Where approval reminders go (the helpdesk notifiers); without it they are logged and audited only. */
+  deliverReminder?: ReminderDelivery;
 }
 
 export interface RunningScheduler {
@@ -31,6 +34,12 @@ export function startScheduler(context: OrchestrationContext, options: Scheduler
       for (const id of created) await dispatchBatch(context, id);
     } catch (error) {
       log.error({ err: coerceError(error) }, 'planner tick failed; the next tick tries again');
+    }
+    try {
+      const reminded = await remindApprovers(context, options.deliverReminder);
+      if (reminded.length > 0) log.info({ batches: reminded.map((r) => r.batchId) }, `sent ${reminded.length} approval reminder${reminded.length === 1 ? '' : 's'}`);
+    } catch (error) {
+      log.error({ err: coerceError(error) }, 'approval reminders failed; the next tick tries again');
     }
   };
   const task = cron.schedule(options.plannerCron ?? '*/15 * * * * *', plan, { name: 'planner', noOverlap: true });

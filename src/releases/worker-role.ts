@@ -4,6 +4,7 @@ import { createHostRunWorker, parseJobPayload } from '../queue/index.js';
 import type { OrchestrationContext } from './context.js';
 import type { HostRunExecutor } from './executor.js';
 import { closeAbandonedRun, createHostRunProcessor } from './host-run-processor.js';
+import { startWorkerPresence } from './worker-presence.js';
 
 export interface WorkerRoleOptions {
   executor: HostRunExecutor;
@@ -44,11 +45,13 @@ export function startWorkerRole(context: OrchestrationContext, options: WorkerRo
       await closeAbandonedRun(context, batchId, hostId, `the queue gave up on it: ${error.message}`);
     })().catch((closeError: unknown) => context.logger.error({ err: coerceError(closeError), job: job.id }, 'could not close an abandoned run'));
   });
+  const presence = startWorkerPresence(context.redis, context.prefix, workerId, (error) => context.logger.warn({ err: coerceError(error) }, 'could not renew the worker presence'));
   let stopping: Promise<void> | undefined;
   return {
     workerId,
     stop() {
       stopping ??= (async () => {
+        await presence.stop();
         await worker.close();
         await context.audit.flush();
       })();

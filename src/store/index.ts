@@ -13,3 +13,4 @@ export * from './approvals.js';
 export * from './host-updates.js';
 export * from './host-inventory.js';
 export * from './advisories.js';
+export * from './run-results.js';

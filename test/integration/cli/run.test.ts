@@ -5,8 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHostInventoryStore, type HostInventory } from '../../../src/store/index.js';
+import { adHocOf, liveWorkers } from '../../../src/releases/index.js';
+import { batchHosts, createHostInventoryStore, listBatches, readAudit, saveUser, type HostInventory } from '../../../src/store/index.js';
 import { MINIMAL_CONFIG, writeConfigDir } from '../../support/config-dir.js';
+import { spawnRedback, type RedbackProcess } from '../../support/orchestration/processes.js';
+import { waitFor } from '../../support/orchestration/wait.js';
 import { runCli } from '../../support/run-cli.js';
 import { startTestSshd, type TestSshd } from '../../support/sshd.js';
 
@@ -14,6 +17,7 @@ import { startTestSshd, type TestSshd } from '../../support/sshd.js';
  * `redback run` as an engineer runs it: the real executable, a fixture configuration with two local hosts (one
  * that a maintenance window covers, closed by a blackout that spans the century) and one over SSH to the test
  * sshd, and fixture playbooks whose only effect is a marker file, so "nothing ran" is a file that does not exist.
+ * The runs go through the queue: a real `redback worker` process on the same Redis takes them.
  */
 const GREET_PLAYBOOK = `id: fixture-greet
 kind: custom
@@ -58,6 +62,7 @@ let configDir: string;
 let prefix: string;
 let work: string;
 let env: NodeJS.ProcessEnv;
+let worker: RedbackProcess;
 
 function inventoryYaml(ssh: TestSshd): string {
   const customer = (MINIMAL_CONFIG['inventory/acme.yaml'] as string).split('\nhosts:\n')[0] as string;
@@ -82,6 +87,15 @@ hosts:
     transport: ssh
     os: debian
     groups: [lab]
+    credentials: { user: ${ssh.user}, private_key: "file:${ssh.keyPath}" }
+    ssh: { host_key: "${ssh.hostKeyFingerprint}" }
+  - id: dead-ssh
+    customer: acme
+    address: ${ssh.host}
+    port: 1
+    transport: ssh
+    os: debian
+    groups: [dead]
     credentials: { user: ${ssh.user}, private_key: "file:${ssh.keyPath}" }
     ssh: { host_key: "${ssh.hostKeyFingerprint}" }
 `;
@@ -111,9 +125,15 @@ blackouts:
   work = await mkdtemp(join(tmpdir(), 'redback-run-cli-'));
   await chmod(work, 0o777);
   env = { REDIS_URL: inject('redisUrl') };
+  worker = spawnRedback(['worker', '--concurrency', '5', '--config', configDir], env);
+  await waitFor(() => `the worker to connect\n${worker.output()}`, async () => ((await liveWorkers(redis, prefix)).length > 0 ? true : undefined), 30_000);
+  const at = new Date().toISOString();
+  await saveUser(redis, prefix, { name: 'alice', roles: ['engineer'], customers: ['acme'], createdAt: at, createdBy: 'test' });
+  await saveUser(redis, prefix, { name: 'bob', roles: ['engineer'], customers: ['acme'], createdAt: at, createdBy: 'test' });
 });
 
 afterAll(async () => {
+  await worker?.stop();
   await redis?.quit();
   await sshd?.dispose();
 });
@@ -142,7 +162,7 @@ interface RunJson {
   }>;
 }
 
-describe('redback run (the real executable)', () => {
+describe('redback run (the real executable, through the queue and a worker process)', () => {
   it('runs a playbook on a local host: live progress lines, a summary table, exit 0', async () => {
     const file = marker('ok');
     const result = await runCli(['run', 'fixture-greet', '--hosts', 'box', '--param', 'greeting=hello', '--param', `marker=${file}`, '--config', configDir], { env });
@@ -202,27 +222,52 @@ describe('redback run (the real executable)', () => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it('skips a host whose maintenance windows are all closed, says to use --force, and runs it with --force', async () => {
+  it('skips a host whose maintenance windows are all closed; --force needs a reason and a second engineer, audited', async () => {
     const file = marker('guarded');
     const args = ['run', 'fixture-greet', '--hosts', 'guarded,box', '--param', 'greeting=hello', '--param', `marker=${file}`, '--config', configDir];
     const refused = await runCli(args, { env });
     expect(refused.code, refused.stderr).toBe(0);
     expect(refused.stderr).toContain('Outside maintenance windows: guarded (windows guarded-nightly are closed).');
-    expect(refused.stderr).toContain('run again with --force');
+    expect(refused.stderr).toContain('run again with --force --reason TEXT');
     expect(refused.stdout).toMatch(/\nguarded\s+skipped\s+\S+\s+outside maintenance windows \(guarded-nightly\); use --force\n/);
     expect(refused.stdout).toMatch(/\nbox\s+changed\s/);
     // Only box wrote its line.
     expect(await readFile(file, 'utf8')).toBe('hello\n');
 
-    const forced = await runCli([...args, '--force', '--json'], { env });
+    const noReason = await runCli([...args, '--force'], { env });
+    expect(noReason.code).toBe(1);
+    expect(noReason.stderr).toContain('needs a second engineer\'s approval and a reason: add --reason');
+
+    // alice asks; the out-of-window batch waits until bob (a second engineer) approves it.
+    const forcing = runCli([...args, '--force', '--reason', 'vendor hotfix, customer agreed by phone', '--json'], { env: { ...env, REDBACK_USER: 'alice' } });
+    const pending = await waitFor('the out-of-window batch to await approval', async () => (await listBatches(redis, prefix, { status: 'awaiting-approval' })).find((b) => adHocOf(b)?.outOfWindow === true && b.hostIds.includes('guarded')));
+    expect(pending.id).toMatch(/^run-[0-9a-f]{10}@\d{8}T\d{6}Z$/);
+    expect(pending).toMatchObject({ customerId: 'acme', hostIds: ['guarded'], plannedBy: 'alice', adHoc: { requestedBy: 'alice', reason: 'vendor hotfix, customer agreed by phone' } });
+    expect(await batchHosts(redis, prefix, pending)).toEqual([{ hostId: 'guarded', state: 'pending', note: null }]); // not run before approval
+
+    const self = await runCli(['batches', 'approve', pending.id, '--as', 'alice', '--config', configDir], { env });
+    expect(self.code).toBe(1);
+    expect(self.stderr).toContain('alice may not approve the out-of-window run');
+    expect(self.stderr).toContain('they requested it');
+    const second = await runCli(['batches', 'approve', pending.id, '--as', 'bob', '--comment', 'checked the change', '--config', configDir], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain(`Out-of-window run ${pending.id} approved by bob as the second engineer`);
+
+    const forced = await forcing;
     expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain(`redback batches approve ${pending.id}`);
     const report = JSON.parse(forced.stdout) as RunJson;
     expect(report.results.map((r) => [r.hostId, r.status])).toEqual([
       ['guarded', 'changed'],
       ['box', 'changed'],
     ]);
-    // box's line from the first run, then guarded's and box's.
+    // box's line from the first run, then guarded's and box's (in either order).
     expect(await readFile(file, 'utf8')).toBe('hello\nhello\nhello\n');
+
+    const audit = (await readAudit(redis, prefix)).filter((e) => e.subject === `batch/${pending.id}`);
+    expect(audit.map((e) => `${e.actor} ${e.action}`)).toEqual(expect.arrayContaining(['alice batch.planned', 'alice approval.requested', 'alice approval.refused', 'bob approval.second-engineer', 'bob batch.approved']));
+    expect(audit.find((e) => e.action === 'approval.requested')?.reason).toBe('vendor hotfix, customer agreed by phone');
+    expect(audit.find((e) => e.action === 'approval.second-engineer')).toMatchObject({ reason: 'vendor hotfix, customer agreed by phone (approver: checked the change)', after: { requester: 'alice', approver: 'bob' } });
   });
 
   it('runs over SSH to the test sshd', async () => {
@@ -234,17 +279,41 @@ describe('redback run (the real executable)', () => {
     expect(await readFile(file, 'utf8')).toBe('over-ssh\n');
   });
 
-  it('an unreachable SSH host fails with class unreachable and exit 1', async () => {
-    const closedPortConfig = await writeConfigDir({
-      'redback.yaml': `redis:\n  prefix: ${prefix}\n`,
-      'inventory/acme.yaml': inventoryYaml({ ...sshd, port: 1 }),
+  it('an unreachable SSH host fails with class unreachable and exit 1 (deferred once its retry would start too late)', async () => {
+    // The worker retries an unreachable host after 5 s; with 3 s to start, the retry is too late and the host is
+    // deferred, keeping the class of its failed attempt.
+    const result = await runCli(['run', 'fixture-greet', '--hosts', 'dead-ssh', '--json', '--start-within', '3s', '--param', 'greeting=x', '--param', `marker=${marker('never')}`, '--config', configDir], { env });
+    expect(result.code, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout) as RunJson;
+    expect(report.results[0]).toMatchObject({ hostId: 'dead-ssh', status: 'unreachable', failureClass: 'unreachable' });
+    expect(report.results[0]?.message).toMatch(/passed before the run could start \(its last attempt failed: unreachable\)/);
+  });
+
+  it('says so when no worker is connected, and when no Redis is configured', async () => {
+    const lonely = await writeConfigDir({
+      'redback.yaml': `redis:\n  prefix: ${prefix}-no-worker\n`,
+      'inventory/acme.yaml': inventoryYaml(sshd),
       'schedules/acme.yaml': null,
       'playbooks/fixture-greet.yaml': GREET_PLAYBOOK,
     });
-    const result = await runCli(['run', 'fixture-greet', '--hosts', 'lab-ssh', '--json', '--param', 'greeting=x', '--param', `marker=${marker('never')}`, '--config', closedPortConfig], { env });
-    expect(result.code).toBe(1);
-    const report = JSON.parse(result.stdout) as RunJson;
-    expect(report.results[0]).toMatchObject({ hostId: 'lab-ssh', status: 'unreachable', failureClass: 'unreachable' });
+    const file = marker('no-worker');
+    const noWorker = await runCli(['run', 'fixture-greet', '--hosts', 'box', '--param', 'greeting=x', '--param', `marker=${file}`, '--config', lonely], { env });
+    expect(noWorker.code).toBe(1);
+    expect(noWorker.stderr).toContain('no worker is connected to the queue');
+    expect(noWorker.stderr).toContain('`redback worker --config');
+    expect(noWorker.stderr).toContain('--in-process');
+    expect(existsSync(file)).toBe(false);
+    expect(await listBatches(redis, `${prefix}-no-worker`)).toEqual([]);
+
+    const noRedis = await runCli(['run', 'fixture-greet', '--hosts', 'box', '--param', 'greeting=x', '--param', `marker=${file}`, '--config', lonely], { env: { REDIS_URL: '' } });
+    expect(noRedis.code).toBe(1);
+    expect(noRedis.stderr).toContain('redback run goes through the queue');
+    expect(noRedis.stderr).toContain('add --in-process');
+
+    const inProcess = await runCli(['run', 'fixture-greet', '--hosts', 'box', '--in-process', '--param', 'greeting=lab', '--param', `marker=${file}`, '--config', lonely], { env: { REDIS_URL: '' } });
+    expect(inProcess.code, inProcess.stderr).toBe(0);
+    expect(inProcess.stderr).toMatch(/^box\s+step write marker: changed \(exit 0\)$/m);
+    expect(await readFile(file, 'utf8')).toBe('lab\n');
   });
 });
 
@@ -289,8 +358,8 @@ describe('redback run scan stores the inventory; redback inventory show prints i
     expect(unknown.stderr).toContain('unknown host "nope"');
   });
 
-  it('without Redis the scan is printed and the command says it was not stored', async () => {
-    const result = await runCli(['run', 'fixture-scan', '--hosts', 'box', '--config', configDir], { env: { REDIS_URL: '' } });
+  it('--in-process without Redis: the scan is printed and the command says it was not stored', async () => {
+    const result = await runCli(['run', 'fixture-scan', '--hosts', 'box', '--in-process', '--config', configDir], { env: { REDIS_URL: '' } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('Scan results not stored: no Redis configured');
     expect(result.stdout).toMatch(/\nbox\s+ok\s/);

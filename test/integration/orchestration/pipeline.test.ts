@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { isFinalBatchStatus, isFinalHostState } from '../../../src/domain/index.js';
 import { FixedClock } from '../../../src/platform/clock.js';
-import { approveBatch, dispatchBatch, plannerTick, startWorkerRole, type HostRunExecutor, type OrchestrationContext } from '../../../src/releases/index.js';
-import { batchHosts, getBatch, listRuns, readEvents, verifyAuditChain, type BatchRecord } from '../../../src/store/index.js';
+import { approveBatchContent, dispatchBatch, plannerTick, principalByName, requestApproval, startWorkerRole, type HostRunExecutor, type OrchestrationContext } from '../../../src/releases/index.js';
+import { batchHosts, getBatch, listRuns, readAudit, readEvents, saveUser, verifyAuditChain, type BatchRecord } from '../../../src/store/index.js';
 import { fleetContext, uniquePrefix } from '../../support/orchestration/context.js';
 import { fleetHostId } from '../../support/orchestration/fleet-config.js';
 import { waitFor } from '../../support/orchestration/wait.js';
@@ -116,7 +116,17 @@ describe('orchestration pipeline (real Redis and BullMQ, in-process worker)', ()
     await plannerTick(context);
     await dispatchBatch(context, BATCH);
     expect((await getBatch(context.redis, context.prefix, BATCH))?.status).toBe('awaiting-approval');
-    await approveBatch({ ...context, actor: 'alice' }, BATCH, 'alice');
+    // Through the four-eyes approval service, the only way to approve: alice requests, bob (approver) approves.
+    const at = clock.now().toISOString();
+    await saveUser(context.redis, context.prefix, { name: 'alice', roles: ['engineer'], customers: ['acme'], createdAt: at, createdBy: 'test' });
+    await saveUser(context.redis, context.prefix, { name: 'bob', roles: ['approver'], customers: ['acme'], createdAt: at, createdBy: 'test' });
+    const alice = await principalByName(context.redis, context.prefix, 'alice');
+    await requestApproval({ ...context, actor: 'alice' }, BATCH, alice, 'test batch');
+    await expect(approveBatchContent({ ...context, actor: 'alice' }, BATCH, alice, { comment: 'mine' })).rejects.toThrow(/alice/);
+    const outcome = await approveBatchContent({ ...context, actor: 'bob' }, BATCH, await principalByName(context.redis, context.prefix, 'bob'), { comment: 'reviewed' });
+    expect(outcome.status).toBe('approved');
+    await context.audit.flush();
+    expect((await readAudit(context.redis, context.prefix)).filter((e) => e.subject === `batch/${BATCH}`).map((e) => `${e.actor} ${e.action}`)).toEqual(expect.arrayContaining(['alice approval.requested', 'alice approval.refused', 'bob approval.given', 'bob batch.approved']));
     await dispatchBatch(context, BATCH); // queues all three; no worker is running yet
     clock.set('2030-01-01T03:31:00Z'); // past the cutoff (03:30)
     const { executor, state } = scriptedExecutor();

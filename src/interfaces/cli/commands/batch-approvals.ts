@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { approvalView, approveBatchContent, rejectBatch, requestApproval } from '../../../releases/index.js';
+import { approvalView, approveBatchOrRun, rejectBatch, requestApproval } from '../../../releases/index.js';
 import { AS_OPTION_HELP, auditTokenWrite, print, withActingUser } from '../acting-user.js';
 
 /** `redback batches request-approval|approve|reject|approval`: the four-eyes workflow over the approval service. */
@@ -44,7 +44,7 @@ export function registerBatchApprovalCommands(batches: Command): void {
 
   batches
     .command('approve <batchId>')
-    .description('Approve the batch\'s current content (four-eyes: not its requester or creator; the approver role; the customer in scope)')
+    .description('Approve the batch\'s current content (four-eyes: not its requester or creator; the approver role; the customer in scope); an out-of-window `redback run --force` batch: a second engineer (engineer or approver role, not the requester)')
     .option('--comment <text>', 'why, for the audit trail', '')
     .option('--hash <prefix>', 'the content hash you reviewed; refused if the content changed since')
     .option('--config <dir>', 'configuration directory')
@@ -52,7 +52,9 @@ export function registerBatchApprovalCommands(batches: Command): void {
     .action(async (batchId: string, options: { comment: string; hash?: string; config?: string; as?: string }) => {
       await withActingUser(options, async (session) => {
         await auditTokenWrite(session, 'batches approve');
-        const outcome = await approveBatchContent(session.context, batchId, session.principal, { comment: options.comment, reviewedHash: options.hash });
+        const result = await approveBatchOrRun(session.context, batchId, session.principal, { comment: options.comment, reviewedHash: options.hash });
+        if (result.kind === 'out-of-window') return print(`Out-of-window run ${batchId} approved by ${session.principal.name} as the second engineer; it is ${result.status}.`);
+        const { outcome } = result;
         const tally = `${outcome.evaluation.approvers.length} of ${outcome.evaluation.needed}`;
         if (!outcome.counted) print(`${session.principal.name} had already approved this content; it counts once (${tally}). Batch ${batchId} is ${outcome.status}.`);
         else print(`Batch ${batchId} approved by ${session.principal.name} (${tally}); it is ${outcome.status}.`);

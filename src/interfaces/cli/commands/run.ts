@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { findHost, hostsOfGroup, resolvePlaybook, type Host, type PlaybookEntry, type ResolvedConfig } from '../../../config/index.js';
-import { formatDuration } from '../../../domain/index.js';
-import { compilePlaybook, createTransport, PlaybookInputError, runPlanOnHost, type HostRunResult, type RunEvent } from '../../../execution/index.js';
+import { parseDuration, type HostState } from '../../../domain/index.js';
+import { compilePlaybook, createTransport, PlaybookInputError, runPlanOnHost, type HostRunResult } from '../../../execution/index.js';
 import { AppError } from '../../../errors.js';
+import { describeRunEvent, followAdHocRun, liveWorkers, planAdHocRun, type PlannedAdHocBatch } from '../../../releases/index.js';
 import { blackoutsForWindow, isWindowOpen, windowsForHost } from '../../../scheduling/index.js';
+import { createHostInventoryStore } from '../../../store/index.js';
+import { AS_OPTION_HELP, auditTokenWrite, withActingUser, type ActingSession } from '../acting-user.js';
 import { redisConfigured, withInventoryStore } from '../inventory-session.js';
 import { loadConfigForCli } from '../load-config.js';
+import { inPool, ProgressLines, renderSummary, skippedResult } from './run-output.js';
 
 interface RunCliOptions {
   hosts?: string;
@@ -13,23 +18,40 @@ interface RunCliOptions {
   check?: boolean;
   param: string[];
   force?: boolean;
+  reason?: string;
   json?: boolean;
   config?: string;
+  as?: string;
+  inProcess?: boolean;
+  wait: boolean;
+  startWithin: number;
 }
 
-/** Hosts run at the same time; the rest wait for a free slot. */
+/** Hosts run at the same time by `--in-process`; the rest wait for a free slot. */
 const PARALLEL_HOSTS = 5;
+
+interface HostJob {
+  host: Host;
+  playbook: PlaybookEntry;
+  /** The maintenance windows that cover the host, all closed now; empty when one is open or none covers it. */
+  closedWindows: string[];
+}
 
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('Run a playbook now on some hosts (in this process), with a live line per host and a summary')
+    .description('Run a playbook now on some hosts through the queue (a running `redback worker` or `redback serve` takes the hosts), with a live line per host and a summary')
     .argument('<playbook>', 'playbook id (debian-security-patch) or kind (security-patch: the playbook of that kind for each host\'s OS)')
     .option('--hosts <ids>', 'comma-separated inventory host ids')
     .option('--group <group>', 'every host of an inventory group')
     .option('--check', 'check mode: run the check commands only and report what would change')
     .option('--param <key=value>', 'a playbook parameter (repeatable); packages as name[=version],...', collect, [])
-    .option('--force', 'run hosts that maintenance windows cover even though none of their windows is open now')
+    .option('--force', 'also run hosts whose maintenance windows are all closed: needs --reason and a second engineer\'s approval (`redback batches approve BATCH`)')
+    .option('--reason <text>', 'why the hosts must run outside their windows (with --force), for the approver and the audit trail')
+    .option('--start-within <duration>', 'no host starts later than this after now; a --force approval expires then too', durationMs, 3_600_000)
+    .option('--no-wait', 'plan the run and exit; follow it with `redback batches show BATCH --watch`')
+    .option('--in-process', 'lab use: run the playbooks in this process instead of the queue (no worker or Redis needed; no --force)')
+    .option('--as <user>', AS_OPTION_HELP)
     .option('--json', 'print the results as JSON')
     .option('--config <dir>', 'configuration directory (default: $REDBACK_CONFIG, else the current directory)')
     .action(async (reference: string, options: RunCliOptions) => {
@@ -38,39 +60,129 @@ export function registerRunCommand(program: Command): void {
       const params = parseParams(options.param);
       const now = new Date();
 
-      const jobs = hosts.map((host) => {
+      const jobs: HostJob[] = hosts.map((host) => {
         const playbook = resolvePlaybook(config, reference, host.os);
         if (playbook === undefined) {
           throw new AppError('input-invalid', `no playbook ${JSON.stringify(reference)} for host ${host.id} (os ${host.os}); give a playbook id or a kind that exists for ${host.os} (${config.playbooks.filter((p) => p.os === host.os).map((p) => p.id).join(', ') || 'none'})`);
         }
-        return { host, playbook, closedWindows: options.force === true ? [] : closedWindowsOf(config, host, now) };
+        return { host, playbook, closedWindows: closedWindowsOf(config, host, now) };
       });
       // Every plan is compiled before anything runs: a bad parameter stops the whole command, not half of it.
       const plans = new Map<string, ReturnType<typeof compilePlaybook>>();
       for (const job of jobs) {
         if (!plans.has(job.playbook.id)) plans.set(job.playbook.id, compile(job.playbook, params, options.check === true));
       }
-
-      const refused = jobs.filter((j) => j.closedWindows.length > 0);
-      if (refused.length > 0 && options.json !== true) {
-        process.stderr.write(`Outside maintenance windows: ${refused.map((j) => `${j.host.id} (windows ${j.closedWindows.join(', ')} are closed)`).join('; ')}.\n`);
-        process.stderr.write('These hosts are skipped; run again with --force to run them now anyway.\n');
+      const outOfWindow = jobs.filter((j) => j.closedWindows.length > 0);
+      if (options.force === true && outOfWindow.length > 0 && (options.reason ?? '').trim() === '') {
+        throw new AppError('input-invalid', `redback run --force: ${outOfWindow.map((j) => j.host.id).join(', ')} ${outOfWindow.length === 1 ? 'is' : 'are'} outside ${outOfWindow.length === 1 ? 'its' : 'their'} maintenance windows; a run there needs a second engineer's approval and a reason: add --reason "why now"`);
+      }
+      if (options.force !== true && outOfWindow.length > 0 && options.json !== true) {
+        process.stderr.write(`Outside maintenance windows: ${outOfWindow.map((j) => `${j.host.id} (windows ${j.closedWindows.join(', ')} are closed)`).join('; ')}.\n`);
+        process.stderr.write('These hosts are skipped; run again with --force --reason TEXT to run them now, once a second engineer approves.\n');
       }
 
-      const progress = options.json === true ? undefined : new ProgressLines(jobs.map((j) => j.host.id));
-      const results = await inPool(jobs, PARALLEL_HOSTS, async (job): Promise<HostRunResult> => {
-        const plan = plans.get(job.playbook.id) as ReturnType<typeof compilePlaybook>;
-        if (job.closedWindows.length > 0) return skipped(job.host.id, plan.playbookId, plan.checkMode, `outside maintenance windows (${job.closedWindows.join(', ')}); use --force`);
-        const transport = createTransport(job.host, { configDir: config.dir, hosts: config.hosts });
-        return await runPlanOnHost(plan, transport, { onEvent: (event) => progress?.update(job.host.id, describeEvent(event)) });
-      });
-      progress?.finish();
-      await storeScans(config, results);
+      const results = options.inProcess === true
+        ? await runInProcess(config, jobs, plans, options)
+        : await runThroughQueue(config, reference, jobs, params, options);
+      if (results === undefined) return;
 
       if (options.json === true) process.stdout.write(`${JSON.stringify({ playbook: reference, checkMode: options.check === true, results }, null, 2)}\n`);
       else process.stdout.write(renderSummary(results));
       if (results.some((r) => r.status === 'failed' || r.status === 'unreachable')) process.exitCode = 1;
     });
+}
+
+/**
+ * The queue path: an ad-hoc batch per customer (releases/ad-hoc-runs.ts) that a worker runs. Hosts outside their
+ * windows are skipped, or with --force go into a batch that waits for a second engineer. Returns the results in
+ * the order of the hosts given, or undefined with --no-wait.
+ */
+async function runThroughQueue(config: ResolvedConfig, reference: string, jobs: readonly HostJob[], params: Record<string, string>, options: RunCliOptions): Promise<HostRunResult[] | undefined> {
+  if (!redisConfigured(config)) {
+    throw new AppError('prerequisite-missing', 'redback run goes through the queue, which lives in Redis, and none is configured: set redis.url in redback.yaml or export REDIS_URL (and run `redback worker`); in a lab without Redis, add --in-process to run the playbook in this process');
+  }
+  const force = options.force === true;
+  return await withActingUser({ config: options.config, as: options.as }, async (session) => {
+    const { context } = session;
+    const workers = await liveWorkers(context.redis, context.prefix);
+    if (workers.length === 0) {
+      throw new AppError('prerequisite-missing', `no worker is connected to the queue (Redis prefix ${context.prefix}), so nothing would run the hosts: start one with \`redback worker --config ${config.dir}\` (or \`redback serve\`) and run again; in a lab, --in-process runs the playbook in this process`);
+    }
+    await auditTokenWrite(session, 'run');
+    const now = Date.now();
+    const runnable = jobs.filter((j) => j.closedWindows.length === 0).map((j) => j.host.id);
+    const outside = force ? jobs.filter((j) => j.closedWindows.length > 0).map((j) => j.host.id) : [];
+    const request = { playbook: reference, params, checkMode: options.check === true, requester: session.principal, startWithinMs: options.startWithin };
+    const batches: PlannedAdHocBatch[] = [];
+    if (runnable.length > 0) batches.push(...(await planAdHocRun(context, { ...request, hostIds: runnable, outOfWindow: false, reason: options.reason ?? null })));
+    if (outside.length > 0) batches.push(...(await planAdHocRun(context, { ...request, hostIds: outside, outOfWindow: true, reason: options.reason ?? null })));
+    for (const batch of batches) {
+      process.stderr.write(`Batch ${batch.batchId}: ${batch.hostIds.join(', ')}${batch.created ? '' : ' (already planned by the same request)'}\n`);
+      if (batch.outOfWindow) {
+        process.stderr.write(`  outside the maintenance windows: waits for a second engineer (engineer or approver role, not ${session.principal.name}) until ${new Date(now + options.startWithin).toISOString()}: redback batches approve ${batch.batchId}\n`);
+      }
+    }
+    if (!options.wait) {
+      process.stderr.write(`Not waiting; follow with: ${batches.map((b) => `redback batches show ${b.batchId} --watch`).join('; ')}\n`);
+      return undefined;
+    }
+    const progress = options.json === true ? undefined : new ProgressLines(jobs.map((j) => j.host.id));
+    const finished = await followAdHocRun(context, batches.map((b) => b.batchId), {
+      onProgress: (p) => {
+        if (p.lines.length === 0) progress?.update(p.hostId, stateText(p.state, p.batchStatus, p.batchId));
+        for (const line of p.lines) progress?.update(p.hostId, line);
+      },
+    });
+    progress?.finish();
+    const results = jobs.map((job) => finished.get(job.host.id) ?? skippedResult(job.host.id, job.playbook.id, options.check === true, `outside maintenance windows (${job.closedWindows.join(', ')}); use --force`));
+    await reportStoredScans(session, results);
+    return results;
+  });
+}
+
+function stateText(state: HostState, batchStatus: string, batchId: string): string | undefined {
+  if (batchStatus === 'awaiting-approval') return `awaiting a second engineer's approval: redback batches approve ${batchId}`;
+  switch (state) {
+    case 'pending':
+      return 'waiting to be queued';
+    case 'queued':
+      return 'queued, waiting for a worker';
+    case 'running':
+      return 'running';
+    default:
+      return undefined; // the summary says how it ended
+  }
+}
+
+/** The worker stores a successful scan as the host's inventory; say which ones are there now. */
+async function reportStoredScans(session: ActingSession, results: readonly HostRunResult[]): Promise<void> {
+  const scans = results.filter((r) => r.scan !== undefined && r.status !== 'failed' && r.status !== 'unreachable' && r.status !== 'skipped');
+  if (scans.length === 0) return;
+  const store = createHostInventoryStore(session.context.redis, session.context.prefix);
+  const stored: string[] = [];
+  for (const result of scans) {
+    if ((await store.lastScan(result.hostId))?.scannedAt === result.scan?.scannedAt) stored.push(result.hostId);
+  }
+  const missing = scans.filter((r) => !stored.includes(r.hostId)).map((r) => r.hostId);
+  if (stored.length > 0) process.stderr.write(`Stored the inventory of ${stored.join(', ')}.\n`);
+  if (missing.length > 0) process.stderr.write(`redback: the inventory of ${missing.join(', ')} is not the scan just made (a newer one is stored, or the worker could not store it; see its log)\n`);
+}
+
+/** `--in-process` (a lab): the playbooks run here, at most 5 hosts at a time; scans are stored when Redis is configured. */
+async function runInProcess(config: ResolvedConfig, jobs: readonly HostJob[], plans: ReadonlyMap<string, ReturnType<typeof compilePlaybook>>, options: RunCliOptions): Promise<HostRunResult[]> {
+  if (options.force === true) {
+    throw new AppError('input-invalid', 'redback run --in-process cannot --force: a run outside the maintenance windows needs a second engineer\'s approval, which goes through the queue; drop --in-process');
+  }
+  const progress = options.json === true ? undefined : new ProgressLines(jobs.map((j) => j.host.id));
+  const results = await inPool(jobs, PARALLEL_HOSTS, async (job): Promise<HostRunResult> => {
+    const plan = plans.get(job.playbook.id) as ReturnType<typeof compilePlaybook>;
+    if (job.closedWindows.length > 0) return skippedResult(job.host.id, plan.playbookId, plan.checkMode, `outside maintenance windows (${job.closedWindows.join(', ')}); use --force`);
+    const transport = createTransport(job.host, { configDir: config.dir, hosts: config.hosts });
+    return await runPlanOnHost(plan, transport, { onEvent: (event) => progress?.update(job.host.id, describeRunEvent(event)) });
+  });
+  progress?.finish();
+  await storeScans(config, results);
+  return results;
 }
 
 /**
@@ -134,8 +246,8 @@ function compile(playbook: PlaybookEntry, params: Record<string, string>, checkM
 }
 
 /**
- * The window policy until runs go through the queue: a host that any maintenance window targets may only be
- * patched while one of its windows is open (or with --force). Hosts no window covers may run at any time.
+ * The window policy of `redback run`: a host that any maintenance window targets may only be patched while one of
+ * its windows is open (or with --force and a second engineer's approval). Hosts no window covers run at any time.
  */
 function closedWindowsOf(config: ResolvedConfig, host: Host, now: Date): string[] {
   const windows = windowsForHost(config, host.id);
@@ -144,97 +256,8 @@ function closedWindowsOf(config: ResolvedConfig, host: Host, now: Date): string[
   return open ? [] : windows.map((w) => w.id);
 }
 
-function skipped(hostId: string, playbookId: string, checkMode: boolean, message: string): HostRunResult {
-  const now = new Date().toISOString();
-  return {
-    hostId, playbookId, checkMode, status: 'skipped', failureClass: null, failedAt: null, message,
-    startedAt: now, finishedAt: now, durationMs: 0, commands: [], packagesChanged: [], plannedChanges: [],
-    reboot: { policy: 'never', required: null, performed: false },
-  };
-}
-
-function describeEvent(event: RunEvent): string | undefined {
-  switch (event.type) {
-    case 'command-start':
-      return `${event.phase}${event.phase === 'step' ? '' : ':'} ${event.name}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''} …`;
-    case 'command-end':
-      return `${event.result.phase} ${event.result.name}: ${event.result.status}${event.result.exitCode === null ? '' : ` (exit ${event.result.exitCode})`}`;
-    case 'retry':
-      return `retrying ${event.name} in ${formatDuration(event.delayMs)}: ${event.reason}`;
-    case 'reboot':
-      return event.state === 'started' ? 'rebooting, waiting for the host to return …' : 'back after reboot';
-    case 'output':
-      return undefined;
-  }
-}
-
-/** One line per host on stderr: rewritten in place on a terminal, appended otherwise (logs, CI). */
-class ProgressLines {
-  private readonly lines = new Map<string, string>();
-  private readonly tty = process.stderr.isTTY === true;
-  private drawn = 0;
-  private readonly width: number;
-
-  constructor(private readonly hostIds: readonly string[]) {
-    this.width = Math.max(...hostIds.map((id) => id.length), 4);
-    for (const id of hostIds) this.lines.set(id, 'waiting');
-    this.draw();
-  }
-
-  update(hostId: string, text: string | undefined): void {
-    if (text === undefined) return;
-    this.lines.set(hostId, text);
-    if (this.tty) this.draw();
-    else process.stderr.write(`${hostId.padEnd(this.width)}  ${text}\n`);
-  }
-
-  finish(): void {
-    if (this.tty) this.draw();
-  }
-
-  private draw(): void {
-    if (!this.tty) return;
-    const columns = process.stderr.columns ?? 100;
-    if (this.drawn > 0) process.stderr.write(`\x1b[${this.drawn}A`);
-    for (const id of this.hostIds) process.stderr.write(`\x1b[2K${`${id.padEnd(this.width)}  ${this.lines.get(id) ?? ''}`.slice(0, columns - 1)}\n`);
-    this.drawn = this.hostIds.length;
-  }
-}
-
-function renderSummary(results: readonly HostRunResult[]): string {
-  const rows = results.map((r) => [
-    r.hostId,
-    r.status,
-    r.failureClass ?? '',
-    summarizeChanges(r),
-    r.reboot.performed ? 'rebooted' : r.reboot.required === true ? 'needed' : '',
-    formatDuration(r.durationMs),
-    r.message ?? '',
-  ]);
-  const header = ['HOST', 'STATUS', 'CLASS', 'PACKAGES', 'REBOOT', 'TIME', 'MESSAGE'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  const counts = new Map<string, number>();
-  for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  return [line(header), ...rows.map(line), '', [...counts].map(([status, n]) => `${n} ${status}`).join(', '), ''].join('\n');
-}
-
-function summarizeChanges(result: HostRunResult): string {
-  const changes = result.checkMode ? result.plannedChanges : result.packagesChanged;
-  if (changes.length === 0) return '';
-  const first = changes.slice(0, 2).map((c) => `${c.name} ${c.before ?? '-'}→${c.after ?? '-'}`).join(', ');
-  return `${result.checkMode ? 'would: ' : ''}${first}${changes.length > 2 ? ` +${changes.length - 2}` : ''}`;
-}
-
-async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+function durationMs(text: string): number {
+  const value = parseDuration(text);
+  if (value === undefined || value < 1000) throw new InvalidArgumentError(`expected a duration of at least 1s like 30m or 2h, given ${JSON.stringify(text)}`);
+  return value;
 }

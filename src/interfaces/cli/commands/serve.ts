@@ -66,12 +66,12 @@ async function serve(options: ServeOptions): Promise<void> {
     }
     // Registered worker first so that shutdown (newest first) stops the scheduler before the workers.
     const context = await createOrchestrationContext({ config, logger, actor: 'system:serve', shutdown, redisUrl: redisSettings.url });
-    const worker = startWorkerRole(context, { executor: createRunnerExecutor(config, logger), concurrency: 10 });
+    const worker = startWorkerRole(context, { executor: createRunnerExecutor(config, logger, { store: { redis: context.redis, prefix: context.prefix } }), concurrency: 10 });
     shutdown.add('worker', () => worker.stop());
-    const scheduler = startScheduler(context);
-    shutdown.add('scheduler', () => scheduler.stop());
     const helpdesk = startHelpdeskRuntime({ config, redis, logger });
     shutdown.add('helpdesk', () => helpdesk.stop());
+    const scheduler = startScheduler(context, { deliverReminder: helpdesk.deliverApprovalReminder });
+    shutdown.add('scheduler', () => scheduler.stop());
     const { app, url } = await startApi({ config, redis, logger, clock: systemClock, listen: options.listen });
     shutdown.add('http api', () => app.close());
     logger.info({ url }, 'console and API ready');

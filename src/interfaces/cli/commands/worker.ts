@@ -27,7 +27,7 @@ export function registerWorkerCommand(program: Command): void {
         const config = await loadConfigForCli(options.config);
         const context = await createOrchestrationContext({ config, logger, actor: 'system:worker', shutdown });
         const worker = startWorkerRole(context, {
-          executor: createRunnerExecutor(config, logger),
+          executor: createRunnerExecutor(config, logger, { store: { redis: context.redis, prefix: context.prefix } }),
           concurrency: options.concurrency,
           lockDurationMs: options.stalledAfter,
           stalledIntervalMs: options.stalledAfter,
