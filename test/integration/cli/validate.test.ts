@@ -55,7 +55,7 @@ describe('redback validate (the real executable)', () => {
     const summary = JSON.parse(result.stdout) as { customers: Array<{ id: string; timezone: string }>; hosts: { total: number; byTransport: Record<string, number>; byOs: Record<string, number> } };
     expect(summary.customers.map((c) => c.timezone).sort()).toEqual(['America/New_York', 'Asia/Tokyo', 'Europe/Amsterdam']);
     expect(Object.keys(summary.hosts.byOs).sort()).toEqual(['debian', 'rhel', 'suse', 'windows']);
-    expect(summary.hosts.byTransport.local).toBe(1);
+    expect(summary.hosts.byTransport.local).toBeGreaterThanOrEqual(1);
     expect(summary.hosts.total).toBeGreaterThanOrEqual(12);
   });
 
