@@ -124,7 +124,8 @@ async function handOutHosts(context: OrchestrationContext, batch: BatchRecord): 
       const chunk = chosen.slice(start, start + DISPATCH_CHUNK);
       const records: RunRecord[] = [];
       for (const hostId of chunk) {
-        if (!targeted().has(hostId)) {
+        // An ad-hoc run (`redback run`) has no window to re-check: its hosts were chosen by hand.
+        if (batch.adHoc === undefined && !targeted().has(hostId)) {
           if (await skipHost(context, batch, hostId, ['pending'], 'the window no longer targets this host (re-checked at dispatch)')) skipped += 1;
           continue;
         }

@@ -154,6 +154,7 @@ async function execute(
       playbooks: batch.playbooks,
       params: batch.params,
       checkMode: batch.checkMode,
+      keepResults: batch.adHoc !== undefined,
       signal: abort.signal,
       onLine: (step, stream, line) => pending.push({ at: new Date().toISOString(), step, stream, line }),
     });

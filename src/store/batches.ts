@@ -28,6 +28,15 @@ export interface BatchPlan {
   cutoffAt: string;
   plannedAt: string;
   plannedBy: string;
+  /** Set on the batch of a `redback run` (no maintenance window behind it); see releases/ad-hoc-runs.ts. */
+  adHoc?: AdHocRun;
+}
+
+/** Who asked for an ad-hoc run and why; `outOfWindow` runs (`--force`) wait for a second engineer's approval. */
+export interface AdHocRun {
+  requestedBy: string;
+  outOfWindow: boolean;
+  reason: string | null;
 }
 
 export interface BatchRecord extends BatchPlan {
