@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Principal as ApprovalPrincipal } from '../../../domain/approvals/index.js';
-import { approvalView, approveBatchContent, rejectBatch, requestApproval, type OrchestrationContext } from '../../../releases/index.js';
+import { approvalView, approveBatchOrRun, rejectBatch, requestApproval, type OrchestrationContext } from '../../../releases/index.js';
 import { requireBatch } from '../../../store/index.js';
 import { HttpError } from '../http-errors.js';
 import { canSeeCustomer, type Principal } from '../principal.js';
@@ -67,8 +67,10 @@ export function addApprovalRoutes(table: RouteTable, deps: ApprovalRouteDeps): v
     body: z.object({ comment: comment.default(''), reviewedHash: z.string().regex(/^[0-9a-f]{8,64}$/, 'expected the reviewed content hash (hex)').optional() }),
     handler: async ({ params, body, principal }) => {
       await seeBatch(principal!, params.id);
-      const outcome = await approveBatchContent(actingAs(principal!), params.id, approvalPrincipal(principal!), { comment: body.comment, reviewedHash: body.reviewedHash });
-      return { batchId: params.id, ...outcome };
+      // The same routing as `redback batches approve`: an out-of-window run takes a second engineer, every other
+      // batch the four-eyes release rules.
+      const result = await approveBatchOrRun(actingAs(principal!), params.id, approvalPrincipal(principal!), { comment: body.comment, reviewedHash: body.reviewedHash });
+      return result.kind === 'release' ? { batchId: params.id, ...result.outcome } : { batchId: params.id, outOfWindowRun: true, status: result.status };
     },
   });
 
