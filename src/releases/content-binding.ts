@@ -1,5 +1,5 @@
 import { contentHash } from '../domain/approvals/index.js';
-import { getBatch, lastHostUpdateScan, listDecisions, saveBatchContent, setBatchStatus, storeKeys, type BatchRecord, type HostUpdateScan, type StoredBatchContent } from '../store/index.js';
+import { getBatch, lastHostUpdateScans, listDecisions, saveBatchContent, setBatchStatus, storeKeys, type BatchRecord, type StoredBatchContent } from '../store/index.js';
 import { planBatchContent } from './batch-content.js';
 import { emit, type OrchestrationContext } from './context.js';
 import { batchEvent } from './planner.js';
@@ -24,11 +24,7 @@ export interface ContentRefresh {
 export async function refreshBatchContent(context: OrchestrationContext, batch: BatchRecord): Promise<ContentRefresh | undefined> {
   if (!(OPEN_FOR_CONTENT as readonly string[]).includes(batch.status)) return undefined;
   const now = context.clock.now();
-  const scans = new Map<string, HostUpdateScan>();
-  for (const hostId of batch.hostIds) {
-    const scan = await lastHostUpdateScan(context.redis, context.prefix, hostId);
-    if (scan !== undefined) scans.set(hostId, scan);
-  }
+  const scans = await lastHostUpdateScans(context.redis, context.prefix, batch.hostIds);
   const { content, hosts } = planBatchContent(context.config, batch, scans, now);
   const hash = contentHash(content);
   const stored: StoredBatchContent = { hash, content, hosts, computedAt: now.toISOString(), computedBy: context.actor };

@@ -21,3 +21,17 @@ export async function lastHostUpdateScan(redis: Redis, prefix: string, hostId: s
   const raw = await redis.get(key(prefix, hostId));
   return raw === null ? undefined : (JSON.parse(raw) as HostUpdateScan);
 }
+
+/** The last scans of many hosts, read in pipelined pages (a batch can hold thousands of hosts). */
+export async function lastHostUpdateScans(redis: Redis, prefix: string, hostIds: readonly string[]): Promise<Map<string, HostUpdateScan>> {
+  const scans = new Map<string, HostUpdateScan>();
+  const pageSize = 1000;
+  for (let start = 0; start < hostIds.length; start += pageSize) {
+    const page = hostIds.slice(start, start + pageSize);
+    const replies = (await redis.pipeline(page.map((hostId) => ['get', key(prefix, hostId)])).exec()) ?? [];
+    replies.forEach(([, raw], index) => {
+      if (typeof raw === 'string') scans.set(page[index]!, JSON.parse(raw) as HostUpdateScan);
+    });
+  }
+  return scans;
+}
