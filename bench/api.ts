@@ -101,12 +101,12 @@ async function diagnose(redis: Redis): Promise<void> {
     console.log(`  ${label.padEnd(64)} ${((performance.now() - started) / 20).toFixed(2).padStart(8)} ms`);
   };
   console.log('\none request at a time (mean of 20):');
-  await time('store listRuns({ limit: 50 }) (whole index read)', () => listRuns(redis, PREFIX, { limit: 50 }));
+  await time('store listRuns({ limit: 50 }) (paged index read)', () => listRuns(redis, PREFIX, { limit: 50 }));
   await time('bounded: ZREVRANGEBYSCORE LIMIT 0 50 + one HGET pipeline', async () => {
     const ids = await redis.zrevrangebyscore(keys.runsByTime, '+inf', '-inf', 'LIMIT', 0, 50);
     return await redis.pipeline(ids.map((id) => ['hget', keys.run(id), 'record'])).exec();
   });
-  await time('IncidentRepository.list({ limit: 50 }) (whole index + a GET per record)', () => new IncidentRepository(redis, PREFIX).list({ limit: 50 }));
+  await time('IncidentRepository.list({ limit: 50 }) (paged index, one pipeline)', () => new IncidentRepository(redis, PREFIX).list({ limit: 50 }));
 }
 
 async function load(url: string, token: string | undefined, paths: string[], seconds: number): Promise<{ samples: Sample[]; errors: Map<string, number> }> {
