@@ -13,6 +13,8 @@ export interface ExposureRow {
   packageName: string;
   installedVersion: string;
   fixedVersion: string | null;
+  /** The problem opened for this advisory and customer (urgent advisories), or null. */
+  problemId: string | null;
 }
 
 const severityRank = (s: string | null): number => (s === null ? SEVERITIES.length : Math.max(0, SEVERITIES.indexOf(s as (typeof SEVERITIES)[number])));
@@ -29,7 +31,8 @@ export async function exposureRows(store: AdvisoryStore, options: { customerId?:
         info = { trackingId: summary?.identity.trackingId ?? advisoryId, severity: exposure?.severity ?? null, maxCvss: exposure?.maxCvss ?? null, urgent: exposure?.urgent ?? false };
         cache.set(advisoryId, info);
       }
-      for (const e of entries) rows.push({ customerId, hostId: e.hostId, advisoryId, trackingId: info.trackingId, severity: info.severity, maxCvss: info.maxCvss, urgent: info.urgent, packageName: e.packageName, installedVersion: e.installedVersion, fixedVersion: e.fixedVersion });
+      const problemId = entries.length === 0 ? null : ((await store.actions(advisoryId, customerId))?.problemId ?? null);
+      for (const e of entries) rows.push({ customerId, hostId: e.hostId, advisoryId, trackingId: info.trackingId, severity: info.severity, maxCvss: info.maxCvss, urgent: info.urgent, packageName: e.packageName, installedVersion: e.installedVersion, fixedVersion: e.fixedVersion, problemId });
     }
   }
   const byHost = (a: ExposureRow, b: ExposureRow) => a.customerId.localeCompare(b.customerId) || a.hostId.localeCompare(b.hostId) || a.trackingId.localeCompare(b.trackingId) || a.packageName.localeCompare(b.packageName);

@@ -2,8 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { advisoryServices, ingestDocument } from '../../src/advisories/index.js';
 import { plannerTick, principalByName, requestApproval } from '../../src/releases/index.js';
-import { getBatch, saveHostUpdateScan } from '../../src/store/index.js';
+import { createHostInventoryStore, getBatch, saveHostUpdateScan, type InventoryPackage } from '../../src/store/index.js';
 import { startTestSshd, type TestSshd } from '../support/sshd.js';
 import { BATCH, IN_WINDOW, launchChromium, startConsoleWorld, type ConsoleWorld } from './console-rig.js';
 
@@ -134,7 +135,7 @@ describe('console in Chromium: approve a batch as a second engineer, watch it ru
     await shot('10-calendar-week-customer-zone');
   });
 
-  it('shows the audit trail, problems and exposure pages', async () => {
+  it('shows the audit trail and problems pages', async () => {
     await open('/audit');
     await page.locator('tr[data-action="approval.given"]').first().waitFor(UNTIL);
     expect(await page.locator('tr[data-action="approval.given"]').first().textContent()).toContain('bob');
@@ -142,10 +143,78 @@ describe('console in Chromium: approve a batch as a second engineer, watch it ru
     await open('/problems');
     await page.locator('table.grid').waitFor(UNTIL);
     await shot('12-problems');
+  });
+
+  it('shows advisory exposure per host with installed and fixed versions, sorted by severity, linked to the advisory and its problem', async () => {
+    const { context, clock } = world;
+    // The scan playbook's result for two Debian 12 hosts, stored as the workers store it.
+    const inventory = createHostInventoryStore(context.redis, context.prefix);
+    const deb = (name: string, version: string, source = ''): InventoryPackage => ({ name, version, arch: 'amd64', source });
+    const scan = (hostId: string, libxml2: string) => ({
+      hostId,
+      scannedAt: clock.now().toISOString(),
+      os: { id: 'debian', name: 'Debian GNU/Linux', version: '12' },
+      kernel: '6.1.0-28-amd64',
+      arch: 'x86_64',
+      bootTime: null,
+      held: [],
+      packages: [deb('openssl', '3.0.15-1'), deb('libxml2', libxml2), deb('vim', '2:9.0.1378-2')],
+    });
+    expect(await inventory.save(scan('web-01', '2.9.14+dfsg-1.3+deb12u2'))).toBe(true);
+    expect(await inventory.save(scan('web-02', '2.9.14+dfsg-1.3+deb12u1'))).toBe(true);
+    // Two OSV records: a critical libxml2 flaw (CVSS 9.8, urgent: a problem is opened) that only web-02 still has,
+    // and a moderate vim flaw (CVSS 5.5) on both hosts. openssl 3.0.15-1 is already fixed everywhere.
+    const osv = (id: string, summary: string, vector: string, name: string, fixed: string) =>
+      Buffer.from(JSON.stringify({
+        schema_version: '1.6.0',
+        id,
+        modified: '2029-12-30T12:00:00Z',
+        published: '2029-12-30T12:00:00Z',
+        aliases: [id.replace('RBU', 'CVE')],
+        summary,
+        severity: [{ type: 'CVSS_V3', score: vector }],
+        affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
+      }));
+    const services = advisoryServices(context);
+    const critical = await ingestDocument(services, { source: 'RBU-2030-0101.json', bytes: osv('RBU-2030-0101', 'libxml2: heap overflow in the XML parser', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 'libxml2', '2.9.14+dfsg-1.3+deb12u2') }, { actor: 'alice' });
+    const moderate = await ingestDocument(services, { source: 'RBU-2030-0102.json', bytes: osv('RBU-2030-0102', 'vim: crash on a crafted file', 'CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H', 'vim', '2:9.0.1378-2+deb12u1') }, { actor: 'alice' });
+    expect([critical.status, moderate.status]).toEqual(['stored', 'stored']);
+
     await open('/exposure');
-    await page.locator('.notice').waitFor(UNTIL);
-    expect(await page.locator('.notice').textContent()).toContain('not available yet');
+    const rows = page.locator('tr[data-advisory]');
+    await rows.first().waitFor(UNTIL);
+    // By severity (the default): the critical advisory first.
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-severity')} ${tr.getAttribute('data-host')}`))).toEqual(['critical web-02', 'moderate web-01', 'moderate web-02']);
+    const exposed = page.locator(`tr[data-advisory="${critical.id}"]`);
+    expect(await exposed.count()).toBe(1);
+    expect(await exposed.locator('td.host').textContent()).toBe('web-02');
+    expect(await exposed.locator('td.installed').textContent()).toBe('2.9.14+dfsg-1.3+deb12u1');
+    expect(await exposed.locator('td.fixed').textContent()).toBe('2.9.14+dfsg-1.3+deb12u2');
+    expect(await exposed.locator('.severity').textContent()).toBe('critical');
+    expect(await exposed.textContent()).toContain('CVSS 9.8');
+    const problemId = await exposed.locator('a.problem-link').textContent();
+    expect(problemId).toMatch(/^PRB-\d+$/);
+    expect(await page.locator(`tr[data-advisory="${moderate.id}"] a.problem-link`).count()).toBe(0);
+    expect(await page.locator(`tr[data-advisory="${moderate.id}"][data-host="web-01"] td.installed`).textContent()).toBe('2:9.0.1378-2');
+    expect(await page.locator('#exposure-count').textContent()).toBe('2 exposed hosts, 2 advisories');
     await shot('13-exposure');
+
+    await page.locator('#exposure-sort a', { hasText: 'By host' }).click();
+    await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-host')} ${tr.getAttribute('data-severity')}`)), UNTIL).toEqual(['web-01 moderate', 'web-02 critical', 'web-02 moderate']);
+
+    // The advisory page (GET /advisories/:id) and, from there, the problem the urgent advisory opened.
+    await page.locator(`tr[data-advisory="${critical.id}"] a.advisory-link`).click();
+    await page.locator('#advisory-facts').waitFor(UNTIL);
+    expect(await page.locator('h1').textContent()).toContain('RBU-2030-0101');
+    expect(await page.locator('#advisory-facts').textContent()).toContain('CVSS 9.8 >= threshold 9');
+    expect(await page.locator('tr[data-host="web-02"] td.fixed').textContent()).toBe('2.9.14+dfsg-1.3+deb12u2');
+    expect(await page.locator('tr[data-host="web-01"]').count()).toBe(0);
+    await shot('13b-advisory');
+    await page.locator('#advisory-facts a', { hasText: problemId! }).click();
+    await page.locator('ol.timeline li').first().waitFor(UNTIL);
+    expect(await page.locator('h1').textContent()).toContain(problemId!);
+    expect(await page.locator('dl.facts').textContent()).toContain('web-02: libxml2 2.9.14+dfsg-1.3+deb12u1 → 2.9.14+dfsg-1.3+deb12u2');
+    await shot('13c-advisory-problem');
   });
 
   it('shows the queue dashboard to an admin only', async () => {

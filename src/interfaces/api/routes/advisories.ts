@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { advisoryServices, exposureRows, ingestDocument, type Advisory } from '../../../advisories/index.js';
 import type { OrchestrationContext } from '../../../releases/index.js';
+import type { AdvisoryExposure } from '../../../store/index.js';
 import { HttpError } from '../http-errors.js';
 import { canSeeCustomer } from '../principal.js';
 import type { RouteTable } from '../route.js';
+
+/** The remediation limited to the hosts the caller may see (other customers' host ids are not shown). */
+function remediationFor(remediation: AdvisoryExposure['remediation'], visibleAffected: AdvisoryExposure['affected']): AdvisoryExposure['remediation'] {
+  const hosts = new Set(visibleAffected.map((a) => a.hostId));
+  return remediation.map((r) => ({ ...r, hostIds: r.hostIds.filter((h) => hosts.has(h)) })).filter((r) => r.hostIds.length > 0);
+}
 
 export interface AdvisoryRouteDeps {
   /** The orchestration context ingestion acts in (batches, problems, audit); its actor is replaced by the caller. */
@@ -49,7 +56,7 @@ export function addAdvisoryRoutes(table: RouteTable, deps: AdvisoryRouteDeps): v
   table.add({
     method: 'GET',
     url: '/advisories/:id',
-    summary: 'One advisory: summary, normalised model, and exposure limited to the caller\'s customers',
+    summary: 'One advisory: summary, normalised model, exposure limited to the caller\'s customers, and the problems opened for them',
     tag: 'advisories',
     role: 'viewer',
     params: z.object({ id: z.string().min(1) }),
@@ -58,7 +65,11 @@ export function addAdvisoryRoutes(table: RouteTable, deps: AdvisoryRouteDeps): v
       if (stored === undefined) throw new HttpError(404, 'not-found', `no stored advisory ${params.id}`);
       const exposure = await services.store.exposure(params.id);
       const visible = <T extends { customerId: string | null }>(items: T[]) => items.filter((i) => i.customerId !== null && canSeeCustomer(principal!, i.customerId));
-      return { summary: stored.summary, model: stored.model, exposure: exposure === undefined ? null : { ...exposure, affected: visible(exposure.affected), needsReview: visible(exposure.needsReview) } };
+      const affected = exposure === undefined ? [] : visible(exposure.affected);
+      // The problem opened for each exposed customer the caller may see (urgent advisories only).
+      const customers = [...new Set(affected.map((a) => a.customerId!))].sort();
+      const problems = (await Promise.all(customers.map(async (customerId) => ({ customerId, problemId: (await services.store.actions(stored.summary.id, customerId))?.problemId ?? null })))).filter((p) => p.problemId !== null);
+      return { summary: stored.summary, model: stored.model, exposure: exposure === undefined ? null : { ...exposure, affected, needsReview: visible(exposure.needsReview), remediation: remediationFor(exposure.remediation, affected) }, problems };
     },
   });
 

@@ -1,6 +1,7 @@
 import { api, session } from './api.js';
 import { errorBox, h, replace } from './dom.js';
 import { setServerTime } from './format.js';
+import { renderAdvisory } from './views/advisory.js';
 import { renderAudit } from './views/audit.js';
 import { renderBatch } from './views/batch.js';
 import { renderBatches } from './views/batches.js';
@@ -8,7 +9,7 @@ import { renderCalendar } from './views/calendar.js';
 import { renderExposure } from './views/exposure.js';
 import { renderIncident, renderIncidents } from './views/incidents.js';
 import { renderLogin } from './views/login.js';
-import { renderProblems } from './views/problems.js';
+import { renderProblem, renderProblems } from './views/problems.js';
 import { renderQueues } from './views/queues.js';
 
 /**
@@ -22,7 +23,9 @@ const routes = [
   [/^\/incidents$/, 'incidents', renderIncidents],
   [/^\/incidents\/(INC-\d+)$/, 'incidents', renderIncident],
   [/^\/problems$/, 'problems', renderProblems],
+  [/^\/problems\/(PRB-\d+)$/, 'problems', renderProblem],
   [/^\/exposure$/, 'exposure', renderExposure],
+  [/^\/advisories\/(.+)$/, 'exposure', renderAdvisory],
   [/^\/audit$/, 'audit', renderAudit],
   [/^\/queues$/, 'queues', renderQueues],
 ];
