@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { blackoutSchema } from './schedule.js';
+import { customerNoticesSchema } from './customer-notices.js';
 import { helpdeskSettingsSchema } from './helpdesk.js';
 import { describe, durationSchema, idSchema, secretRefSchema } from './common.js';
 
@@ -93,6 +94,15 @@ export const redbackFileSchema = z
     policies: policiesSchema.prefault({}),
     blackouts: z.array(blackoutSchema).default([]).describe('global blackouts, in each window\'s own zone'),
     helpdesk: helpdeskSettingsSchema.prefault({}),
+    customer_notices: customerNoticesSchema.prefault({}),
+  })
+  .superRefine((raw, ctx) => {
+    const id = raw.customer_notices.notifier;
+    if (id === undefined) return;
+    const notifier = raw.notifiers.find((n) => n.id === id);
+    if (notifier?.type !== 'email') {
+      ctx.addIssue({ code: 'custom', path: ['customer_notices', 'notifier'], message: `expected the id of an email notifier in notifiers (${raw.notifiers.filter((n) => n.type === 'email').map((n) => n.id).join(', ') || 'none defined'}), given ${JSON.stringify(id)}${notifier === undefined ? '' : ` (a ${notifier.type} notifier)`}` });
+    }
   })
   .transform((raw) => ({
     redis: raw.redis,
@@ -101,5 +111,6 @@ export const redbackFileSchema = z
     policies: raw.policies,
     blackouts: raw.blackouts,
     helpdesk: raw.helpdesk,
+    customerNotices: raw.customer_notices,
   }));
 export type RedbackSettings = z.output<typeof redbackFileSchema>;

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createTransport } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { ResolvedConfig } from '../../config/index.js';
 import { isFinalBatchStatus } from '../../domain/index.js';
 import type { Clock } from '../../platform/clock.js';
@@ -16,6 +17,8 @@ export interface CustomerNoticeOptions {
   noticeLeadMs: number;
   /** SMTP server as a URL (`smtp://user:pass@host:587`, `smtps://…`), as the helpdesk's e-mail notifiers take it. */
   smtpUrl: string;
+  /** The SMTP password (already read from its secret reference); replaces one written in the URL. */
+  smtpPassword?: string;
   from: string;
   advisoriesFor?: AdvisoryLookup;
   /** Reports are sent for windows that ended at most this long ago (so a new installation does not mail history). */
@@ -89,11 +92,20 @@ export class CustomerNotices {
   }
 
   async #send(to: string[], mail: RenderedMail, meta: { kind: string; batchId: string }): Promise<void> {
-    const transport = createTransport(this.#options.smtpUrl);
+    const transport = createTransport(smtpTransportOptions(this.#options.smtpUrl, this.#options.smtpPassword));
     try {
       await transport.sendMail({ from: this.#options.from, to, subject: mail.subject, text: mail.text, html: mail.html, headers: { 'X-Redback-Notice': meta.kind, 'X-Redback-Batch': meta.batchId } });
     } finally {
       transport.close();
     }
   }
+}
+
+/** `smtp[s]://user[:pass]@host[:port]` with an optional password from a secret reference, as the e-mail notifiers read it. */
+function smtpTransportOptions(smtpUrl: string, password: string | undefined): string | SMTPTransport.Options {
+  if (password === undefined) return smtpUrl;
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  const user = decodeURIComponent(url.username);
+  return { host: url.hostname, port: url.port === '' ? (secure ? 465 : 587) : Number(url.port), secure, ...(user === '' ? {} : { auth: { user, pass: password } }) };
 }
