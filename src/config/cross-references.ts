@@ -2,6 +2,7 @@ import type { ConfigIssue } from '../errors.js';
 import { resolvePlaybook, type ResolvedConfig } from './resolved.js';
 import type { YamlSource } from './yaml-source.js';
 import { formatPath } from './issues.js';
+import { emptyBrokenEntries, type BrokenEntries } from './salvage.js';
 
 interface Positions {
   inventoryPositions: Map<string, { source: YamlSource; path: PropertyKey[] }>;
@@ -13,7 +14,7 @@ interface Positions {
  * References between files: a host's customer, a jump host, a window's groups, hosts and playbooks, a
  * notifier's customers. Each dangling reference is one issue at the place that names it.
  */
-export function checkCrossReferences(config: ResolvedConfig, positions: Positions): ConfigIssue[] {
+export function checkCrossReferences(config: ResolvedConfig, positions: Positions, broken: BrokenEntries = emptyBrokenEntries()): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const customerIds = new Set(config.customers.map((c) => c.id));
   const hostsById = new Map(config.hosts.map((h) => [h.id, h]));
@@ -25,14 +26,15 @@ export function checkCrossReferences(config: ResolvedConfig, positions: Position
       const path = [...at.path, ...key];
       issues.push({ file: at.source.file, line: at.source.lineOf(path), path: formatPath(path), message, severity: 'error' });
     };
-    if (!customerIds.has(host.customerId)) {
+    if (!customerIds.has(host.customerId) && !broken.customers.has(host.customerId)) {
       issue(['customer'], `expected the id of a customer defined in inventory/ (${[...customerIds].join(', ') || 'none defined'}), given ${JSON.stringify(host.customerId)}`);
     }
     const jump = host.ssh?.jumpHost;
     if (jump !== undefined) {
       const jumpHost = hostsById.get(jump);
-      if (jumpHost === undefined) issue(['ssh', 'jump_host'], `expected the id of an inventory host, given ${JSON.stringify(jump)}`);
-      else if (jumpHost.transport !== 'ssh') issue(['ssh', 'jump_host'], `expected an ssh host as jump host, given ${jump} (transport ${jumpHost.transport})`);
+      if (jumpHost === undefined) {
+        if (!broken.hosts.has(jump)) issue(['ssh', 'jump_host'], `expected the id of an inventory host, given ${JSON.stringify(jump)}`);
+      } else if (jumpHost.transport !== 'ssh') issue(['ssh', 'jump_host'], `expected an ssh host as jump host, given ${jump} (transport ${jumpHost.transport})`);
       else if (jump === host.id) issue(['ssh', 'jump_host'], 'a host cannot be its own jump host');
     }
   }
@@ -49,14 +51,15 @@ export function checkCrossReferences(config: ResolvedConfig, positions: Position
       const customerHosts = config.hosts.filter((h) => h.customerId === window.customerId);
       const customerGroups = new Set(customerHosts.flatMap((h) => h.groups));
       window.targets.groups.forEach((group, i) => {
-        if (!customerGroups.has(group)) {
+        if (!customerGroups.has(group) && !broken.groups.has(`${window.customerId}/${group}`)) {
           issue(['targets', 'groups', i], `expected a group with hosts of customer ${window.customerId} (${[...customerGroups].sort().join(', ') || 'none'}), given ${JSON.stringify(group)}`);
         }
       });
       window.targets.hosts.forEach((hostId, i) => {
         const host = hostsById.get(hostId);
-        if (host === undefined) issue(['targets', 'hosts', i], `expected the id of an inventory host, given ${JSON.stringify(hostId)}`);
-        else if (host.customerId !== window.customerId) {
+        if (host === undefined) {
+          if (!broken.hosts.has(hostId)) issue(['targets', 'hosts', i], `expected the id of an inventory host, given ${JSON.stringify(hostId)}`);
+        } else if (host.customerId !== window.customerId) {
           issue(['targets', 'hosts', i], `host ${hostId} belongs to customer ${host.customerId}, not to ${window.customerId}, whose schedule this is`);
         }
       });
@@ -65,6 +68,7 @@ export function checkCrossReferences(config: ResolvedConfig, positions: Position
       window.playbooks.forEach((reference, i) => {
         const known = config.playbooks.some((p) => p.id === reference || p.kind === reference);
         if (!known) {
+          if (broken.playbooks.has(reference)) return;
           issue(['playbooks', i], `expected a playbook id or kind from playbooks/ (${config.playbooks.map((p) => p.id).join(', ') || 'none defined'}), given ${JSON.stringify(reference)}`);
           return;
         }

@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { checkCrossReferences } from './cross-references.js';
+import { emptyBrokenEntries, noteBrokenPlaybook, salvageInventory } from './salvage.js';
 import { formatPath, zodIssuesToConfigIssues } from './issues.js';
 import type { MaintenanceWindow, PlaybookEntry, ResolvedConfig, Schedule } from './resolved.js';
 import {
@@ -55,13 +56,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   const hosts: Host[] = [];
   const sources: Record<string, string> = {};
   const inventoryPositions = new Map<string, { source: YamlSource; path: PropertyKey[] }>();
-  const brokenInventoryFiles: string[] = [];
+  const broken = emptyBrokenEntries();
   for (const source of await readYamlDir(dir, 'inventory', issues)) {
-    const parsed = parseWith(source, inventoryFileSchema, issues);
-    if (parsed === undefined) {
-      brokenInventoryFiles.push(source.file);
-      continue;
-    }
+    // A file with one bad entry still contributes its good ones, so that the bad entry is reported once and not
+    // again as a dangling reference from every schedule that names it.
+    const parsed = parseWith(source, inventoryFileSchema, issues) ?? salvageInventory(source, broken);
     parsed.customers.forEach((customer, index) => {
       if (claimId(sources, 'customer', customer.id, source, ['customers', index, 'id'], issues)) customers.push(customer);
       inventoryPositions.set(`customer/${customer.id}`, { source, path: ['customers', index] });
@@ -76,7 +75,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   const playbookPositions = new Map<string, YamlSource>();
   for (const source of await readYamlDir(dir, 'playbooks', issues)) {
     const parsed = parseWith(source, playbookSchema, issues);
-    if (parsed === undefined) continue;
+    if (parsed === undefined) {
+      noteBrokenPlaybook(source, broken);
+      continue;
+    }
     if (claimId(sources, 'playbook', parsed.id, source, ['id'], issues)) {
       playbooks.push({ ...parsed, file: source.file });
       playbookPositions.set(parsed.id, source);
@@ -90,9 +92,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
     const parsed = parseWith(source, scheduleFileSchema, issues);
     if (parsed === undefined) continue;
     const customer = customers.find((c) => c.id === parsed.customer);
-    if (customer === undefined) {
-      const hint = brokenInventoryFiles.length > 0 ? `; ${brokenInventoryFiles.join(', ')} has errors, fix it first` : '';
-      issues.push({ file: source.file, line: source.lineOf(['customer']), path: 'customer', message: `expected the id of an inventory customer (${listIds(customers)}), given ${JSON.stringify(parsed.customer)}${hint}`, severity: 'error' });
+    if (customer === undefined && !broken.customers.has(parsed.customer)) {
+      issues.push({ file: source.file, line: source.lineOf(['customer']), path: 'customer', message: `expected the id of an inventory customer (${listIds(customers)}), given ${JSON.stringify(parsed.customer)}`, severity: 'error' });
     }
     const timezone = parsed.timezone ?? customer?.timezone ?? 'UTC';
     const scheduleWindows: MaintenanceWindow[] = [];
@@ -131,7 +132,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
     warnings: [],
   };
 
-  issues.push(...checkCrossReferences(config, { inventoryPositions, playbookPositions, schedulePositions }));
+  issues.push(...checkCrossReferences(config, { inventoryPositions, playbookPositions, schedulePositions }, broken));
   if (!issues.some((i) => i.severity === 'error')) {
     for (const validator of options.validators ?? []) issues.push(...validator(config));
   }

@@ -180,6 +180,14 @@ describe('loadConfig: bad input gets a clear error naming file, line and path', 
     );
   });
 
+  it('reports a bad entry once, not again as a dangling reference from the files that name it', async () => {
+    const issues = await issuesOf({
+      // The only host of group linux-prod, and the customer itself, are invalid; the schedule names both.
+      'inventory/acme.yaml': inventory.replace('transport: ssh', 'transport: telnet').replace('Europe/Amsterdam', 'Europe/Amsterdm'),
+    });
+    expect(issues.map((i) => i.path)).toEqual(['customers[0].timezone', 'hosts[0].transport']);
+  });
+
   it('a missing config directory is one clear error', async () => {
     await expect(loadConfig({ dir: '/nonexistent/redback-config', env: {} })).rejects.toThrow(/expected a configuration directory/);
   });
