@@ -9,7 +9,7 @@ import { storedMatchSession, matchAgainstStore, type StoredMatchSession } from '
 import type { Advisory } from './model.js';
 import { actOnExposure } from './preventive/act.js';
 import type { AdvisoryServices } from './services.js';
-import { assessUrgency } from './urgency.js';
+import { assessUrgency, assessUrgencyFor } from './urgency.js';
 
 export async function assessAndMatch(services: AdvisoryServices, advisoryId: string, advisory: Advisory, session: StoredMatchSession = storedMatchSession(services.inventory)): Promise<AdvisoryExposure> {
   const { context, store } = services;
@@ -18,6 +18,14 @@ export async function assessAndMatch(services: AdvisoryServices, advisoryId: str
   const withdrawn = advisory.revision.status === 'withdrawn';
   const match = withdrawn ? { affected: [], needsReview: [], remediation: [] } : await matchAgainstStore(advisory, session);
   const customerOf = (hostId: string | undefined): string | null => (hostId === undefined ? null : (findHost(context.config, hostId)?.customerId ?? null));
+  const kevCves = [...kev.keys()];
+  // Each customer with exposed or to-review hosts is decided under its own policy (contract.urgency over the default).
+  const customers = [...new Set([...match.affected.map((e) => customerOf(e.hostId)), ...match.needsReview.map((r) => customerOf(r.hostId))].filter((c): c is string => c !== null))].sort();
+  const customerUrgency: NonNullable<AdvisoryExposure['customerUrgency']> = {};
+  for (const customerId of customers) {
+    const decision = assessUrgencyFor(advisory, kevCves, context.config, customerId);
+    customerUrgency[customerId] = { urgent: decision.urgent && !withdrawn, reasons: decision.reasons, overridden: decision.overridden };
+  }
   const exposure: AdvisoryExposure = {
     advisoryId,
     matchedAt: context.clock.now().toISOString(),
@@ -25,6 +33,7 @@ export async function assessAndMatch(services: AdvisoryServices, advisoryId: str
     // A withdrawn record asks for nothing.
     urgent: urgency.urgent && !withdrawn,
     urgencyReasons: urgency.reasons,
+    customerUrgency,
     severity: urgency.severity,
     maxCvss: urgency.maxCvss,
     affected: match.affected.map((e) => ({ hostId: e.hostId, customerId: customerOf(e.hostId), packageName: e.packageName, arch: e.arch ?? null, installedVersion: e.installedVersion, fixedVersion: e.fixedVersion ?? null, vulnerabilityIds: e.vulnerabilityIds })),
@@ -37,7 +46,8 @@ export async function assessAndMatch(services: AdvisoryServices, advisoryId: str
 
 export async function matchAndAct(services: AdvisoryServices, advisoryId: string, advisory: Advisory, actor: string, session?: StoredMatchSession): Promise<{ exposure: AdvisoryExposure; notes: string[] }> {
   const exposure = await assessAndMatch(services, advisoryId, advisory, session);
-  const notes = [`${exposure.affected.length} exposed host package(s), ${exposure.needsReview.length} to review${exposure.urgent ? `; URGENT: ${exposure.urgencyReasons.join('; ')}` : ''}`];
+  const urgentFor = Object.entries(exposure.customerUrgency ?? {}).filter(([, d]) => d.urgent).map(([customerId, d]) => `${customerId} (${d.reasons.join('; ')})`);
+  const notes = [`${exposure.affected.length} exposed host package(s), ${exposure.needsReview.length} to review${urgentFor.length > 0 ? `; URGENT for ${urgentFor.join(', ')}` : Object.keys(exposure.customerUrgency ?? {}).length === 0 && exposure.urgent ? `; urgent by the default policy: ${exposure.urgencyReasons.join('; ')}` : ''}`];
   notes.push(...(await actOnExposure(services, advisory, exposure, actor)));
   return { exposure, notes };
 }

@@ -30,4 +30,5 @@ export { pollFeed, startFeedPolling, type FeedPoll } from './ingest/feed-poller.
 export { planPreventive, emergencyTermMs, DEFAULT_EMERGENCY_TERM_MS, type PreventiveGroup, type PreventivePlan } from './preventive/plan.js';
 export { isEmergencyBatch, PREVENTIVE_PLAYBOOK } from './preventive/batches.js';
 export { approveEmergencyBatch } from './preventive/emergency-approval.js';
+export { moveEmergencyBatch, movedEmergencyBatchId, type MoveEmergencyOptions, type MoveEmergencyResult } from './preventive/move-emergency.js';
 export { estimateEffort } from './preventive/problem.js';

@@ -1,8 +1,10 @@
 /**
- * The urgency policy (redback.yaml `policies.urgency`): an advisory is urgent when its highest CVSS base score is at
- * or above the threshold, when one of its CVEs is in the CISA KEV catalog (and `kev_is_urgent`), or when the
- * vendor's own severity word is one of `urgent_severities`. Pure: the caller passes the KEV hits.
+ * The urgency policy (redback.yaml `policies.urgency`, overridden per customer by `contract.urgency` in the
+ * inventory): an advisory is urgent when its highest CVSS base score is at or above the threshold, when one of its
+ * CVEs is in the CISA KEV catalog (and `kev_is_urgent`), or when the vendor's own severity word is one of
+ * `urgent_severities`. Pure: the caller passes the KEV hits.
  */
+import { findCustomer, type ResolvedConfig } from '../config/index.js';
 import type { Advisory } from './model.js';
 
 export const SEVERITIES = ['critical', 'important', 'moderate', 'low'] as const;
@@ -71,4 +73,44 @@ export function assessUrgency(advisory: Pick<Advisory, 'severityText' | 'vulnera
   let severity = higherSeverity(vendorSeverity, severityOfScore(maxCvss));
   if (kevCves.length > 0) severity = 'critical';
   return { urgent: reasons.length > 0, reasons, severity, vendorSeverity, maxCvss, kevCves: [...kevCves] };
+}
+
+/** A customer's effective urgency policy and which of its keys come from the customer's contract. */
+export interface CustomerUrgencyPolicy {
+  policy: UrgencyPolicy;
+  /** redback.yaml key names the contract overrides (`cvss_threshold`, `kev_is_urgent`, `urgent_severities`). */
+  overridden: string[];
+}
+
+/**
+ * The policy that decides for one customer: `policies.urgency` of redback.yaml with each key the customer's
+ * `contract.urgency` gives put in its place. An unknown customer gets the default.
+ */
+export function urgencyPolicyFor(config: ResolvedConfig, customerId: string): CustomerUrgencyPolicy {
+  const defaults = config.settings.policies.urgency;
+  const override = findCustomer(config, customerId)?.contract.urgency;
+  if (override === undefined) return { policy: defaults, overridden: [] };
+  const overridden: string[] = [];
+  if (override.cvssThreshold !== undefined) overridden.push('cvss_threshold');
+  if (override.kevIsUrgent !== undefined) overridden.push('kev_is_urgent');
+  if (override.urgentSeverities !== undefined) overridden.push('urgent_severities');
+  return {
+    policy: {
+      cvssThreshold: override.cvssThreshold ?? defaults.cvssThreshold,
+      kevIsUrgent: override.kevIsUrgent ?? defaults.kevIsUrgent,
+      urgentSeverities: override.urgentSeverities ?? defaults.urgentSeverities,
+    },
+    overridden,
+  };
+}
+
+/** The urgency decision for one customer under its effective policy; reasons that rest on a contract key say so. */
+export function assessUrgencyFor(advisory: Pick<Advisory, 'severityText' | 'vulnerabilities'>, kevCves: readonly string[], config: ResolvedConfig, customerId: string): UrgencyAssessment & { overridden: string[] } {
+  const { policy, overridden } = urgencyPolicyFor(config, customerId);
+  const assessment = assessUrgency(advisory, kevCves, policy);
+  const fromContract = (reason: string): string => {
+    const key = reason.startsWith('CVSS ') ? 'cvss_threshold' : reason.startsWith('in the CISA KEV') ? 'kev_is_urgent' : 'urgent_severities';
+    return overridden.includes(key) ? `${reason} (${customerId}'s contract)` : reason;
+  };
+  return { ...assessment, reasons: assessment.reasons.map(fromContract), overridden };
 }

@@ -73,14 +73,32 @@ export interface AdvisoryExposure {
   matchedAt: string;
   /** The revision the match was made for. */
   revision: string;
+  /** The decision under the default policy (redback.yaml `policies.urgency`). */
   urgent: boolean;
   urgencyReasons: string[];
+  /**
+   * The decision for each customer with exposed or to-review hosts, under that customer's effective policy
+   * (`contract.urgency` over the default); this is what acts. Absent in exposures stored before it existed.
+   */
+  customerUrgency?: Record<string, CustomerUrgencyDecision>;
   /** critical | important | moderate | low, or null when nothing says. */
   severity: string | null;
   maxCvss: number | null;
   affected: ExposureEntry[];
   needsReview: ReviewEntry[];
   remediation: RemediationEntry[];
+}
+
+export interface CustomerUrgencyDecision {
+  urgent: boolean;
+  reasons: string[];
+  /** The redback.yaml keys the customer's contract overrides (empty: the default policy decided). */
+  overridden: string[];
+}
+
+/** Whether the advisory is urgent for this customer: its own decision, else (older records) the default one. */
+export function urgentFor(exposure: Pick<AdvisoryExposure, 'urgent' | 'urgencyReasons' | 'customerUrgency'>, customerId: string): CustomerUrgencyDecision {
+  return exposure.customerUrgency?.[customerId] ?? { urgent: exposure.urgent, reasons: exposure.urgencyReasons, overridden: [] };
 }
 
 /** What was done about an advisory for one customer, so that ingesting it again creates nothing twice. */

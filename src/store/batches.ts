@@ -30,6 +30,16 @@ export interface BatchPlan {
   plannedBy: string;
   /** Set on the batch of a `redback run` (no maintenance window behind it); see releases/ad-hoc-runs.ts. */
   adHoc?: AdHocRun;
+  /** Set on an urgent advisory's emergency batch; see advisories/preventive/ (plan, move-emergency). */
+  emergency?: EmergencyWindow;
+}
+
+/** Which advisory an emergency batch patches, the contract's due time, and the batch it was moved from (if any). */
+export interface EmergencyWindow {
+  advisoryId: string;
+  /** The contract's emergency term from detection (`emergency_patch`); a move keeps it. */
+  dueAt: string;
+  movedFrom: string | null;
 }
 
 /** Who asked for an ad-hoc run and why; `outOfWindow` runs (`--force`) wait for a second engineer's approval. */

@@ -1,11 +1,12 @@
 /**
- * What an advisory's exposure leads to, per customer. Every exposed host package with a fix becomes an available
+ * What an advisory's exposure leads to, per customer, by that customer's urgency decision (its contract's policy
+ * over the default). Every exposed host package with a fix becomes an available
  * update of the host (so regular batches and approvers see it). An urgent advisory also opens one problem record
  * (source `vendor`) and plans preventive batches for the host/package pairs not planned before. A non-urgent one
  * stops at the available updates: the packages join the next regular window's batch through its baseline.
  * Idempotent: the advisory's actions record per customer lists the pairs already covered.
  */
-import type { AdvisoryActions, AdvisoryExposure, ExposureEntry } from '../../store/index.js';
+import { urgentFor, type AdvisoryActions, type AdvisoryExposure, type ExposureEntry } from '../../store/index.js';
 import type { Advisory } from '../model.js';
 import type { AdvisoryServices } from '../services.js';
 import type { Severity } from '../urgency.js';
@@ -29,12 +30,13 @@ export async function actOnExposure(services: AdvisoryServices, advisory: Adviso
     const fresh = patchable.filter((e) => !actions.covered.includes(pairOf(e)));
     const added = await recordAvailableUpdates(services, patchable, { severity: exposure.severity, releasedAt: advisory.revision.releasedAt });
     let changed = false;
+    const urgency = urgentFor(exposure, customerId);
 
-    if (!exposure.urgent) {
+    if (!urgency.urgent) {
       if (fresh.length > 0) {
         actions.covered.push(...fresh.map(pairOf));
         changed = true;
-        await context.audit.record({ actor, action: 'advisory.scheduled', subject: `advisory/${exposure.advisoryId}`, customerId, before: null, after: { hosts: [...new Set(fresh.map((e) => e.hostId))], packages: [...new Set(fresh.map((e) => e.packageName))], availableUpdatesAdded: added }, reason: 'not urgent: the packages join the next regular window\'s batch', at: now });
+        await context.audit.record({ actor, action: 'advisory.scheduled', subject: `advisory/${exposure.advisoryId}`, customerId, before: null, after: { hosts: [...new Set(fresh.map((e) => e.hostId))], packages: [...new Set(fresh.map((e) => e.packageName))], availableUpdatesAdded: added, policy: urgency.overridden.length === 0 ? 'default' : `contract (${urgency.overridden.join(', ')})` }, reason: `not urgent${urgency.overridden.length === 0 ? '' : ` under ${customerId}'s contract policy`}: the packages join the next regular window's batch`, at: now });
         notes.push(`${customerId}: not urgent; ${fresh.length} host package(s) join the next regular window`);
       }
     } else {
@@ -47,7 +49,7 @@ export async function actOnExposure(services: AdvisoryServices, advisory: Adviso
           title: advisory.title,
           customerId,
           entries,
-          reasons: exposure.urgencyReasons,
+          reasons: urgency.reasons,
           severity: exposure.severity,
           dueAt: plan.dueAt,
           unplannable: plan.unplannable,
@@ -57,12 +59,12 @@ export async function actOnExposure(services: AdvisoryServices, advisory: Adviso
         notes.push(`${customerId}: problem ${problem.record.id}${problem.created ? ' opened' : ' (already open)'}`);
       }
       if (fresh.length > 0) {
-        const created = await createPreventiveBatches(services, plan.groups, { customerId, trackingId: advisory.identity.trackingId, problemId: actions.problemId, actor });
+        const created = await createPreventiveBatches(services, plan.groups, { customerId, advisoryId: exposure.advisoryId, trackingId: advisory.identity.trackingId, dueAt: plan.dueAt, problemId: actions.problemId, actor });
         for (const group of plan.groups) actions.batches.push({ batchId: group.batchId, emergency: group.emergency, hostIds: group.hostIds, packages: group.packages });
         const planned = new Set(plan.groups.flatMap((g) => g.hostIds));
         actions.covered.push(...fresh.filter((e) => planned.has(e.hostId)).map(pairOf));
         changed = true;
-        await context.audit.record({ actor, action: 'advisory.preventive', subject: `advisory/${exposure.advisoryId}`, customerId, before: null, after: { problemId: actions.problemId, dueAt: plan.dueAt, batches: plan.groups.map((g) => ({ batchId: g.batchId, emergency: g.emergency, hosts: g.hostIds, packages: g.packages })), unplannable: plan.unplannable }, reason: exposure.urgencyReasons.join('; '), at: now });
+        await context.audit.record({ actor, action: 'advisory.preventive', subject: `advisory/${exposure.advisoryId}`, customerId, before: null, after: { problemId: actions.problemId, dueAt: plan.dueAt, batches: plan.groups.map((g) => ({ batchId: g.batchId, emergency: g.emergency, hosts: g.hostIds, packages: g.packages })), unplannable: plan.unplannable }, reason: urgency.reasons.join('; '), at: now });
         for (const group of plan.groups) notes.push(`${customerId}: ${group.emergency ? 'emergency' : 'preventive'} batch ${group.batchId}${created.includes(group.batchId) ? '' : ' (exists)'} for ${group.hostIds.join(', ')}`);
         if (plan.unplannable.length > 0) notes.push(`${customerId}: no window targets ${plan.unplannable.join(', ')}; patch by hand`);
       }

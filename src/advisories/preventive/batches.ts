@@ -10,7 +10,7 @@ import type { PreventiveGroup } from './plan.js';
 
 export const PREVENTIVE_PLAYBOOK = 'security-patch';
 
-export async function createPreventiveBatches(services: AdvisoryServices, groups: readonly PreventiveGroup[], origin: { customerId: string; trackingId: string; problemId: string | null; actor: string }): Promise<string[]> {
+export async function createPreventiveBatches(services: AdvisoryServices, groups: readonly PreventiveGroup[], origin: { customerId: string; advisoryId: string; trackingId: string; dueAt: string | null; problemId: string | null; actor: string }): Promise<string[]> {
   const { context } = services;
   const created: string[] = [];
   for (const group of groups) {
@@ -31,6 +31,7 @@ export async function createPreventiveBatches(services: AdvisoryServices, groups
       cutoffAt: group.cutoffAt,
       plannedAt: now.toISOString(),
       plannedBy: origin.actor,
+      ...(group.emergency ? { emergency: { advisoryId: origin.advisoryId, dueAt: origin.dueAt ?? group.windowEnd, movedFrom: null } } : {}),
     };
     if (!(await createBatch(context.redis, context.prefix, plan, 'planned', now))) continue;
     created.push(plan.id);

@@ -39,7 +39,14 @@ export interface PreventivePlan {
 export const DEFAULT_EMERGENCY_TERM_MS = 72 * 3_600_000;
 const MAX_EMERGENCY_CUTOFF_MS = 3_600_000;
 
-const basic = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+/** An instant as it appears in batch ids: `20300105T100000Z`. */
+export const basicInstant = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const basic = basicInstant;
+
+/** An emergency window's cutoff: one hour before its end, or a tenth of the span if that is shorter. */
+export function emergencyCutoffMs(startMs: number, endMs: number): number {
+  return endMs - Math.min(MAX_EMERGENCY_CUTOFF_MS, Math.floor((endMs - startMs) / 10));
+}
 const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 6);
 
 export function emergencyTermMs(config: ResolvedConfig, customerId: string, severity: Severity | null): number {
@@ -72,7 +79,7 @@ export function planPreventive(config: ResolvedConfig, input: { advisoryId: stri
     const inTime = next !== undefined && next.endMs <= dueMs;
     const slot = inTime
       ? { start: next!.startMs, end: next!.endMs, cutoff: next!.cutoffMs, base: next!.id }
-      : { start: input.nowMs, end: dueMs, cutoff: dueMs - Math.min(MAX_EMERGENCY_CUTOFF_MS, Math.floor((dueMs - input.nowMs) / 10)), base: `emergency-${window.id}` };
+      : { start: input.nowMs, end: dueMs, cutoff: emergencyCutoffMs(input.nowMs, dueMs), base: `emergency-${window.id}` };
     const key = `${slot.base}\u0000${packages.join(',')}`;
     const existing = groups.get(key);
     if (existing !== undefined) {

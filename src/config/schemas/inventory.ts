@@ -43,6 +43,36 @@ const contactSchema = z.strictObject({
   role: z.string().optional(),
 });
 
+export const ADVISORY_SEVERITIES = ['critical', 'important', 'moderate', 'low'] as const;
+
+/**
+ * A customer's own urgency policy (`contract.urgency`), key by key over `policies.urgency` in redback.yaml: what the
+ * contract says makes a vendor advisory urgent for this customer. Keys left out keep the provider's default.
+ */
+const urgencyOverrideSchema = z
+  .strictObject({
+    cvss_threshold: z
+      .number({ error: (issue) => `expected a CVSS base score from 0 to 10, given ${describe(issue.input)}` })
+      .min(0, { error: (issue) => `expected a CVSS base score from 0 to 10, given ${describe(issue.input)}` })
+      .max(10, { error: (issue) => `expected a CVSS base score from 0 to 10, given ${describe(issue.input)}` })
+      .optional(),
+    kev_is_urgent: z.boolean({ error: (issue) => `expected true or false, given ${describe(issue.input)}` }).optional(),
+    urgent_severities: z
+      .array(oneOf(ADVISORY_SEVERITIES))
+      .refine((list) => new Set(list).size === list.length, { error: 'expected each severity at most once' })
+      .optional()
+      .describe('vendor severities that make an advisory urgent; [] = none'),
+  })
+  .refine((raw) => raw.cvss_threshold !== undefined || raw.kev_is_urgent !== undefined || raw.urgent_severities !== undefined, {
+    error: 'expected at least one of cvss_threshold, kev_is_urgent, urgent_severities (leave urgency out to use policies.urgency of redback.yaml)',
+  })
+  .transform((raw) => ({
+    ...(raw.cvss_threshold === undefined ? {} : { cvssThreshold: raw.cvss_threshold }),
+    ...(raw.kev_is_urgent === undefined ? {} : { kevIsUrgent: raw.kev_is_urgent }),
+    ...(raw.urgent_severities === undefined ? {} : { urgentSeverities: raw.urgent_severities }),
+  }));
+export type UrgencyOverride = z.output<typeof urgencyOverrideSchema>;
+
 const contractSchema = z
   .strictObject({
     business_hours: businessHoursSchema.describe('"24x7", or days with a local start and end time'),
@@ -59,12 +89,14 @@ const contractSchema = z
       })
       .default({})
       .describe('how soon an urgent advisory of each severity must be patched, e.g. critical: 72h'),
+    urgency: urgencyOverrideSchema.optional().describe("this customer's urgency policy: each key given replaces the one of policies.urgency in redback.yaml"),
   })
   .transform((raw) => ({
     businessHours: raw.business_hours,
     holidays: raw.holidays,
     sla: raw.sla,
     emergencyPatchMs: raw.emergency_patch,
+    urgency: raw.urgency,
   }));
 
 export const customerSchema = z

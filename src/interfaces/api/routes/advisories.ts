@@ -69,7 +69,9 @@ export function addAdvisoryRoutes(table: RouteTable, deps: AdvisoryRouteDeps): v
       // The problem opened for each exposed customer the caller may see (urgent advisories only).
       const customers = [...new Set(affected.map((a) => a.customerId!))].sort();
       const problems = (await Promise.all(customers.map(async (customerId) => ({ customerId, problemId: (await services.store.actions(stored.summary.id, customerId))?.problemId ?? null })))).filter((p) => p.problemId !== null);
-      return { summary: stored.summary, model: stored.model, exposure: exposure === undefined ? null : { ...exposure, affected, needsReview: visible(exposure.needsReview), remediation: remediationFor(exposure.remediation, affected) }, problems };
+      // Per-customer urgency decisions only for the customers the caller may see.
+      const customerUrgency = Object.fromEntries(Object.entries(exposure?.customerUrgency ?? {}).filter(([customerId]) => canSeeCustomer(principal!, customerId)));
+      return { summary: stored.summary, model: stored.model, exposure: exposure === undefined ? null : { ...exposure, customerUrgency, affected, needsReview: visible(exposure.needsReview), remediation: remediationFor(exposure.remediation, affected) }, problems };
     },
   });
 

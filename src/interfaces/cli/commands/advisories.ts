@@ -5,6 +5,7 @@ import {
   documentsOf,
   exposureRows,
   ingestDocument,
+  moveEmergencyBatch,
   refreshExposure,
   startFeedPolling,
   watchDropFolder,
@@ -75,7 +76,10 @@ export function registerAdvisoriesCommand(program: Command): void {
         const rows = [];
         for (const summary of await services.store.list()) {
           const exposure = await services.store.exposure(summary.id);
-          rows.push({ ...summary, urgent: exposure?.urgent ?? false, severity: exposure?.severity ?? null, maxCvss: exposure?.maxCvss ?? null, exposedHosts: new Set(exposure?.affected.map((e) => e.hostId)).size, needsReview: exposure?.needsReview.length ?? 0 });
+          // Urgent when it is for at least one exposed customer (each under its own policy); with none exposed, by the default policy.
+          const decisions = Object.entries(exposure?.customerUrgency ?? {});
+          const urgentForCustomers = decisions.filter(([, d]) => d.urgent).map(([customerId]) => customerId);
+          rows.push({ ...summary, urgent: decisions.length === 0 ? (exposure?.urgent ?? false) : urgentForCustomers.length > 0, urgentFor: urgentForCustomers, severity: exposure?.severity ?? null, maxCvss: exposure?.maxCvss ?? null, exposedHosts: new Set(exposure?.affected.map((e) => e.hostId)).size, needsReview: exposure?.needsReview.length ?? 0 });
         }
         if (options.json === true) return print(JSON.stringify(rows, null, 2));
         print(['ID'.padEnd(34), 'TRACKING ID'.padEnd(22), 'REVISION'.padEnd(22), 'SEVERITY'.padEnd(9), 'CVSS', 'URGENT', 'HOSTS', 'TITLE'].join('  '));
@@ -106,7 +110,8 @@ export function registerAdvisoriesCommand(program: Command): void {
           `  publisher   ${s.identity.publisher}`,
           `  format      ${s.format}, revision ${s.revision.version} (${s.revision.status}) of ${s.revision.releasedAt}; ${s.revisionsStored} revision(s) stored`,
           `  CVEs        ${s.cves.join(', ') || '-'}`,
-          `  severity    ${exposure?.severity ?? '-'}${exposure?.maxCvss === null || exposure === undefined ? '' : `, CVSS ${exposure.maxCvss.toFixed(1)}`}${exposure?.urgent === true ? `; URGENT: ${exposure.urgencyReasons.join('; ')}` : ''}`,
+          `  severity    ${exposure?.severity ?? '-'}${exposure?.maxCvss === null || exposure === undefined ? '' : `, CVSS ${exposure.maxCvss.toFixed(1)}`}${exposure?.urgent === true ? `; urgent by the default policy: ${exposure.urgencyReasons.join('; ')}` : ''}`,
+          ...Object.entries(exposure?.customerUrgency ?? {}).map(([customerId, d]) => `  ${`for ${customerId}`.padEnd(11)} ${d.urgent ? `URGENT: ${d.reasons.join('; ')}` : 'not urgent'}${d.overridden.length === 0 ? '' : ` (contract overrides ${d.overridden.join(', ')})`}`),
           `  stored      ${s.storedAt} by ${s.storedBy} from ${s.source}`,
           '',
           'Affected hosts',
@@ -176,6 +181,41 @@ export function registerAdvisoriesCommand(program: Command): void {
         print(`Emergency batch ${batchId} approved by ${session.principal.name}; it starts at once.`);
       });
     });
+
+  advisories
+    .command('move-emergency <batch>')
+    .description('Move an emergency preventive batch that has not started to another start (same hosts, packages and due time); approvals given so far are void')
+    .option('--config <dir>', CONFIG_HELP)
+    .option('--as <user>', AS_OPTION_HELP)
+    .requiredOption('--to <instant>', 'the new start: ISO 8601 with a zone (2030-01-06T22:00:00Z, 2030-01-06T23:00+01:00) or "now"')
+    .option('--reason <text>', 'why (for the audit trail); required with --past-due')
+    .option('--past-due', "allow a start at or after the contract's due time")
+    .option('--json', 'print the result as JSON')
+    .action(async (batchId: string, options: { config?: string; as?: string; to: string; reason?: string; pastDue?: boolean; json?: boolean }) => {
+      const to = parseInstant(options.to);
+      await withActingUser(options, async (session) => {
+        await whenWriting(session, 'move an emergency batch');
+        const result = await moveEmergencyBatch(session.context, batchId, session.principal, { to: to ?? session.context.clock.now(), ...(options.reason === undefined ? {} : { reason: options.reason }), pastDue: options.pastDue === true });
+        if (options.json === true) return print(JSON.stringify(result, null, 2));
+        if (!result.changed) return print(`Emergency batch ${result.batchId} already starts at ${result.windowStart}; nothing changed.`);
+        print([
+          `Emergency batch ${result.from} moved to ${result.batchId}`,
+          `  window      ${result.windowStart} .. ${result.windowEnd} (cutoff ${result.cutoffAt})`,
+          `  due         ${result.dueAt}${result.pastDue ? ' (PAST DUE: the window starts after the contract\'s due time)' : ''}`,
+          `  approvals   void${result.voidedRequester === null && result.voidedApprovers.length === 0 ? ' (none given yet)' : `: accepted by ${result.voidedRequester ?? '-'}, approved by ${result.voidedApprovers.join(', ') || '-'}`}`,
+          `  next        an engineer accepts it (redback batches request-approval ${result.batchId}), a second approves it (redback advisories approve-emergency ${result.batchId} --reason TEXT)`,
+        ].join('\n'));
+      });
+    });
+}
+
+/** `--to`: an ISO 8601 instant with a zone (a bare local time would depend on the machine), or "now" (undefined). */
+function parseInstant(text: string): Date | undefined {
+  if (text.trim().toLowerCase() === 'now') return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text.trim()) || Number.isNaN(Date.parse(text))) {
+    throw new AppError('input-invalid', `--to: expected an ISO 8601 instant with a zone such as 2030-01-06T22:00:00Z or 2030-01-06T23:00+01:00, or "now"; given ${JSON.stringify(text)}`);
+  }
+  return new Date(Date.parse(text));
 }
 
 export function registerExposureCommand(program: Command): void {
