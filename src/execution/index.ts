@@ -5,3 +5,4 @@ export * from './local/index.js';
 export * from './runner/index.js';
 export * from './transport-factory.js';
 export * from './winrm/index.js';
+export { OutputCapture } from './output-capture.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { OutputCapture } from '../ssh/output-capture.js';
+import { OutputCapture } from '../output-capture.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, TransportError, type ExecOptions, type ExecResult, type RebootResult, type Transport } from '../transport.js';
 
 /** After SIGTERM to the process group, how long the commands get to exit before SIGKILL. */

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import type { ClientChannel } from 'ssh2';
 import { DEFAULT_MAX_OUTPUT_BYTES, TransportError, type ExecOptions, type ExecResult } from '../transport.js';
-import { OutputCapture } from './output-capture.js';
+import { OutputCapture } from '../output-capture.js';
 import { expectedMarkers, killCommand, parseMarker, wrapCommand } from './remote-process.js';
 import type { OpenConnection } from './ssh-connection.js';
 

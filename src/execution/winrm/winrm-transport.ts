@@ -13,7 +13,7 @@ import {
 import { WinrmHttpError, WsmanFaultError } from './errors.js';
 import { WsmanChannel } from './http-channel.js';
 import { WSMAN_CODE } from './namespaces.js';
-import { OutputCapture } from './output-capture.js';
+import { OutputCapture } from '../output-capture.js';
 import { decodeClixml, MAX_COMMAND_LINE, powerShellCommand } from './powershell.js';
 import { WinRsClient } from './winrs-client.js';
 

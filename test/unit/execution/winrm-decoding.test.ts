@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutputCapture } from '../../../src/execution/winrm/output-capture.js';
+import { OutputCapture } from '../../../src/execution/output-capture.js';
 import { decodeClixml, encodePowerShell } from '../../../src/execution/winrm/powershell.js';
 
 describe('WinRM output decoding', () => {

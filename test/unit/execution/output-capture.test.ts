@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutputCapture } from '../../../../src/execution/ssh/output-capture.js';
+import { OutputCapture } from '../../../src/execution/output-capture.js';
 
 function capture(max: number) {
   const lines: string[] = [];

@@ -1,14 +1,18 @@
 import { StringDecoder } from 'node:string_decoder';
 
+/** Longest partial line (in characters) held while waiting for its newline; a longer one is passed on in pieces. */
+const MAX_PENDING_LINE_CHARS = 64 * 1024;
+
 /**
- * One output stream of a remote command: keeps the first `maxBytes` bytes, counts the rest, and hands each
- * complete line to `onLine`. Decoding is incremental so a UTF-8 character split across two WinRS chunks (they
- * are cut at any byte) comes out whole.
+ * Collects one output stream of a command, for every transport: keeps the first `maxBytes` bytes, counts the rest
+ * without keeping it, and hands every complete line to `onLine` as it arrives. Decoding is incremental, so a UTF-8
+ * character split across chunks (SSH packets, WinRS chunks are cut at any byte) comes out whole. Memory stays
+ * bounded by `maxBytes` plus one pending line, whatever the command prints.
  */
 export class OutputCapture {
   private readonly kept: Buffer[] = [];
   private keptBytes = 0;
-  private dropped = 0;
+  private droppedBytes = 0;
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
 
@@ -25,37 +29,45 @@ export class OutputCapture {
     } else {
       if (room > 0) this.kept.push(chunk.subarray(0, room));
       this.keptBytes += room;
-      this.dropped += chunk.length - room;
+      this.droppedBytes += chunk.length - room;
     }
-    if (this.onLine !== undefined) this.emitLines(this.decoder.write(chunk));
+    if (this.onLine !== undefined) this.splitLines(this.decoder.write(chunk));
   }
 
+  /** Flushes a last line that had no newline. */
   end(): void {
     if (this.onLine === undefined) return;
-    this.emitLines(this.decoder.end());
+    this.splitLines(this.decoder.end());
     if (this.pending !== '') this.onLine(this.pending);
     this.pending = '';
   }
 
   get text(): string {
     const bytes = Buffer.concat(this.kept, this.keptBytes);
-    // The cap may cut a multi-byte character: drop its leading bytes rather than show U+FFFD.
-    const cut = this.dropped > 0 ? incompleteTail(bytes) : 0;
-    return bytes.subarray(0, bytes.length - cut).toString('utf8');
+    // The cap may cut a multi-byte character: leave its leading bytes out rather than show U+FFFD.
+    return bytes.subarray(0, bytes.length - this.cutTail(bytes)).toString('utf8');
   }
 
+  /** Bytes produced but not in `text`: those past the cap, and the start of a character the cap cut. */
   get truncatedBytes(): number {
-    const bytes = Buffer.concat(this.kept, this.keptBytes);
-    return this.dropped + (this.dropped > 0 ? incompleteTail(bytes) : 0);
+    return this.droppedBytes + this.cutTail(Buffer.concat(this.kept, this.keptBytes));
   }
 
-  private emitLines(text: string): void {
+  private cutTail(bytes: Buffer): number {
+    return this.droppedBytes > 0 ? incompleteTail(bytes) : 0;
+  }
+
+  private splitLines(text: string): void {
     const onLine = this.onLine as (line: string) => void;
     const data = this.pending + text;
     let start = 0;
     for (let newline = data.indexOf('\n'); newline >= 0; newline = data.indexOf('\n', start)) {
       onLine(data.slice(start, data[newline - 1] === '\r' ? newline - 1 : newline));
       start = newline + 1;
+    }
+    while (data.length - start > MAX_PENDING_LINE_CHARS) {
+      onLine(data.slice(start, start + MAX_PENDING_LINE_CHARS));
+      start += MAX_PENDING_LINE_CHARS;
     }
     this.pending = data.slice(start);
   }
