@@ -1,6 +1,6 @@
-import { resolvePlaybook, type Host, type ResolvedConfig } from '../config/index.js';
+import { resolvePlaybook, type Host, type PlaybookEntry, type ResolvedConfig } from '../config/index.js';
 import { coerceError } from '../errors.js';
-import { compilePlaybook, createTransport, runPlanOnHost, type HostRunResult, type Transport } from '../execution/index.js';
+import { compilePlaybook, createTransport, runPlanOnHost, type ExecutionPlan, type HostRunResult, type Transport } from '../execution/index.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
 import { createHostInventoryStore, saveRunResults, type StepRecord } from '../store/index.js';
@@ -19,6 +19,31 @@ export function createRunnerExecutor(config: ResolvedConfig, logger: Logger, opt
     if (options.store === undefined || request.keepResults !== true) return;
     await saveRunResults(options.store.redis, options.store.prefix, request.runId, results).catch((error: unknown) => logger.error({ err: coerceError(error), run: request.runId }, 'could not keep the run results'));
   };
+  // A batch's thousands of host runs share its playbooks, parameters and check mode: the execution plan depends on
+  // nothing else (not on the host), so it is compiled once per (batch parameters object, playbook, check mode).
+  // The parameters object is the cached batch plan's (store getBatchWith), the same for every run of the batch; a
+  // WeakMap lets it go with the batch. Compile errors are not cached: they are returned again each time.
+  const plans = new WeakMap<object, Map<PlaybookEntry, [ExecutionPlan | undefined, ExecutionPlan | undefined]>>();
+  const planFor = (playbook: PlaybookEntry, request: HostRunRequest): ExecutionPlan => {
+    let byPlaybook = plans.get(request.params);
+    if (byPlaybook === undefined) {
+      byPlaybook = new Map();
+      plans.set(request.params, byPlaybook);
+    }
+    let pair = byPlaybook.get(playbook);
+    if (pair === undefined) {
+      pair = [undefined, undefined];
+      byPlaybook.set(playbook, pair);
+    }
+    const slot = request.checkMode ? 1 : 0;
+    let plan = pair[slot];
+    if (plan === undefined) {
+      const params = Object.fromEntries(Object.entries(request.params).filter(([name]) => name in playbook.params));
+      plan = compilePlaybook(playbook, { params, checkMode: request.checkMode });
+      pair[slot] = plan;
+    }
+    return plan;
+  };
   return async (request) => {
     const steps: StepRecord[] = [];
     const results: HostRunResult[] = [];
@@ -29,8 +54,7 @@ export function createRunnerExecutor(config: ResolvedConfig, logger: Logger, opt
       }
       let plan;
       try {
-        const params = Object.fromEntries(Object.entries(request.params).filter(([name]) => name in playbook.params));
-        plan = compilePlaybook(playbook, { params, checkMode: request.checkMode });
+        plan = planFor(playbook, request);
       } catch (error) {
         return { status: 'failed', failureClass: 'internal', reason: `playbook ${playbook.id}: ${coerceError(error).message}`, steps, retryable: false };
       }

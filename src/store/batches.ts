@@ -156,7 +156,18 @@ export async function createBatch(redis: Redis, prefix: string, plan: BatchPlan,
 // each of its host runs; each process keeps the plans it has read recently.
 const planCache = new Map<string, BatchPlan>();
 const PLAN_CACHE_SIZE = 256;
+// Plans on their way from Redis: the first host runs of a batch start together (one per worker slot) and would
+// each fetch and parse the whole plan; the reads that find a fetch under way wait for it instead.
+const planLoads = new Map<string, Promise<BatchPlan | undefined>>();
 const STATE_FIELDS = ['status', 'statusReason', 'updatedAt', 'approvedBy', 'startedAt', 'finishedAt', 'dispatched'] as const;
+
+// The batch's state fields, each other [key, field] asked for, and the plan when ARGV[1] is '1'. KEYS: the batch
+// hash, then one key per other field; ARGV: the plan flag, then the fields.
+const READ_BATCH_WITH = `
+local out = {redis.call('HMGET', KEYS[1], ${STATE_FIELDS.map((f) => `'${f}'`).join(', ')})}
+for i = 2, #KEYS do out[i] = redis.call('HGET', KEYS[i], ARGV[i]) end
+if ARGV[1] == '1' then out[#KEYS + 1] = redis.call('HGET', KEYS[1], 'plan') end
+return out`;
 
 export async function getBatch(redis: Redis, prefix: string, id: string): Promise<BatchRecord | undefined> {
   return (await getBatchWith(redis, prefix, id, [])).batch;
@@ -164,7 +175,7 @@ export async function getBatch(redis: Redis, prefix: string, id: string): Promis
 
 /**
  * A batch together with other hash fields (a host's state, a run record, ...) in one round trip: the batch's state
- * fields, the plan when it is not cached, and each `[key, field]` asked for, in one pipeline.
+ * fields, the plan when it is not cached, and each `[key, field]` asked for, in one script call.
  */
 export async function getBatchWith(
   redis: Redis,
@@ -175,20 +186,44 @@ export async function getBatchWith(
   const key = storeKeys(prefix).batch(id);
   const cacheKey = `${prefix}\u0000${id}`;
   let plan = planCache.get(cacheKey);
-  const pipeline = redis.pipeline().hmget(key, ...STATE_FIELDS);
-  for (const [otherKey, field] of fields) pipeline.hget(otherKey, field);
-  if (plan === undefined) pipeline.hget(key, 'plan');
-  const replies = (await pipeline.exec()) ?? [];
-  for (const [error] of replies) if (error !== null) throw error;
-  const values = replies.slice(1, 1 + fields.length).map(([, value]) => (typeof value === 'string' ? value : null));
-  if (plan === undefined) {
-    const raw = replies[1 + fields.length]?.[1];
-    if (typeof raw !== 'string') return { batch: undefined, values };
-    plan = JSON.parse(raw) as BatchPlan;
-    if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value as string);
-    planCache.set(cacheKey, plan);
+  const loading = plan === undefined ? planLoads.get(cacheKey) : undefined;
+  let settle: ((loaded: BatchPlan | undefined) => void) | undefined;
+  if (plan === undefined && loading === undefined) planLoads.set(cacheKey, new Promise<BatchPlan | undefined>((resolve) => (settle = resolve)));
+  // One read-only script rather than a pipeline: an ioredis pipeline is costly to build on a connection that
+  // BullMQ has defined its scripts on, and this read is made for every host run.
+  const keys = [key];
+  const args: string[] = [settle === undefined ? '0' : '1'];
+  for (const [otherKey, field] of fields) {
+    keys.push(otherKey);
+    args.push(field);
   }
-  const [status, statusReason, updatedAt, approvedBy, startedAt, finishedAt, dispatched] = (replies[0]?.[1] ?? []) as Array<string | null>;
+  let replies: unknown[];
+  try {
+    replies = (await runScript(redis, READ_BATCH_WITH, keys, args)) as unknown[];
+  } catch (error) {
+    if (settle !== undefined) {
+      planLoads.delete(cacheKey);
+      settle(undefined); // the waiters fetch the plan themselves (loading again below)
+    }
+    throw error;
+  }
+  const values = replies.slice(1, 1 + fields.length).map((value) => (typeof value === 'string' ? value : null));
+  if (settle !== undefined) {
+    planLoads.delete(cacheKey);
+    const raw = replies[1 + fields.length];
+    plan = typeof raw === 'string' ? (JSON.parse(raw) as BatchPlan) : undefined;
+    if (plan !== undefined) {
+      if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value as string);
+      planCache.set(cacheKey, plan);
+    }
+    settle(plan);
+    if (plan === undefined) return { batch: undefined, values };
+  } else if (loading !== undefined) {
+    plan = (await loading) ?? (await getBatchWith(redis, prefix, id, [])).batch;
+    if (plan === undefined) return { batch: undefined, values };
+  }
+  if (plan === undefined) return { batch: undefined, values };
+  const [status, statusReason, updatedAt, approvedBy, startedAt, finishedAt, dispatched] = (replies[0] ?? []) as Array<string | null>;
   if (status === null || status === undefined) {
     planCache.delete(cacheKey); // the batch was removed (e.g. a test flushed its keys)
     return { batch: undefined, values };
