@@ -52,73 +52,26 @@ export function hashAuditEntry(entry: Omit<AuditEntry, 'id' | 'hash'>): string {
 }
 
 /**
- * Appends one entry. The head hash and the stream entry are written in one MULTI under WATCH, so two writers (two
- * processes) can never chain onto the same predecessor; the loser retries with the new head. WATCH state belongs
- * to a connection, so appends use a dedicated duplicate connection and are serialised within the process: another
- * caller's EXEC on a shared connection would otherwise silently drop our WATCH.
+ * Appends one entry: a batch of one (see `appendAuditBatch`). One Lua script checks the chain head and writes the
+ * head and the entry together, so two writers, in one process or many, can never chain onto the same predecessor.
  */
 export async function appendAudit(redis: Redis, prefix: string, input: AuditInput): Promise<AuditEntry> {
-  const writer = writerFor(redis);
-  const run = writer.queue.then(() => appendWithWatch(writer.connection, prefix, input));
-  writer.queue = run.catch(() => undefined);
-  return await run;
+  const [entry] = await appendAuditBatch(redis, prefix, [input]);
+  return entry!;
 }
 
-interface AuditWriter {
-  connection: Redis;
-  queue: Promise<unknown>;
-}
-const writers = new WeakMap<Redis, AuditWriter>();
-
-function writerFor(redis: Redis): AuditWriter {
-  let writer = writers.get(redis);
-  if (writer === undefined) {
-    const connection = redis.duplicate();
-    // The writer lives as long as the client it was made from.
-    redis.once('end', () => connection.disconnect());
-    writer = { connection, queue: Promise.resolve() };
-    writers.set(redis, writer);
-  }
-  return writer;
-}
-
-/** Closes the dedicated audit connection of a client (call before `redis.quit()` for a clean exit). */
-export async function closeAuditWriter(redis: Redis): Promise<void> {
-  const writer = writers.get(redis);
-  if (writer === undefined) return;
-  writers.delete(redis);
-  await writer.queue;
-  await writer.connection.quit().catch(() => writer.connection.disconnect());
-}
-
-async function appendWithWatch(redis: Redis, prefix: string, input: AuditInput): Promise<AuditEntry> {
-  const keys = auditKeys(prefix);
-  for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
-    await redis.watch(keys.head);
-    const prevHash = (await redis.get(keys.head)) ?? GENESIS_HASH;
-    const body: Omit<AuditEntry, 'id' | 'hash'> = {
-      at: (input.at ?? new Date()).toISOString(),
-      actor: input.actor,
-      action: input.action,
-      subject: input.subject,
-      customerId: input.customerId ?? null,
-      before: input.before ?? null,
-      after: input.after ?? null,
-      reason: input.reason ?? null,
-      prevHash,
-    };
-    const hash = hashAuditEntry(body);
-    const result = await redis
-      .multi()
-      .set(keys.head, hash)
-      .xadd(keys.stream, '*', 'entry', JSON.stringify({ ...body, hash }))
-      .exec();
-    if (result === null) continue; // the head moved under us: chain onto the new head
-    const id = result[1]?.[1];
-    if (typeof id !== 'string') throw new AppError('internal', `audit append failed: ${String(result[1]?.[0] ?? 'no stream id returned')}`);
-    return { id, ...body, hash };
-  }
-  throw new AppError('conflict', `audit append for ${input.subject} lost the race ${MAX_APPEND_ATTEMPTS} times; the audit stream is under unusual contention`);
+function entryBody(input: AuditInput, prevHash: string): Omit<AuditEntry, 'id' | 'hash'> {
+  return {
+    at: (input.at ?? new Date()).toISOString(),
+    actor: input.actor,
+    action: input.action,
+    subject: input.subject,
+    customerId: input.customerId ?? null,
+    before: input.before ?? null,
+    after: input.after ?? null,
+    reason: input.reason ?? null,
+    prevHash,
+  };
 }
 
 /**
@@ -127,7 +80,7 @@ async function appendWithWatch(redis: Redis, prefix: string, input: AuditInput):
  * from and, only if it still matches, writes the new head and every stream entry (atomically, so a writer using
  * `appendAudit`'s WATCH sees the head change and retries). When another writer moved the head in between, the
  * script returns the head it found and the entries are chained onto that one. No WATCH, so any connection will do
- * and appends may share it with other commands. The head each client last wrote is remembered per prefix so the
+ * and appends may share it with other commands (an `appendAudit` is a batch of one). The head each client last wrote is remembered per prefix so the
  * usual case is one round trip. Entries are returned in order.
  */
 export async function appendAuditBatch(redis: Redis, prefix: string, inputs: readonly AuditInput[]): Promise<AuditEntry[]> {
@@ -140,17 +93,7 @@ export async function appendAuditBatch(redis: Redis, prefix: string, inputs: rea
     const bodies: Array<Omit<AuditEntry, 'id'>> = [];
     let prevHash = head;
     for (const input of inputs) {
-      const body: Omit<AuditEntry, 'id' | 'hash'> = {
-        at: (input.at ?? new Date()).toISOString(),
-        actor: input.actor,
-        action: input.action,
-        subject: input.subject,
-        customerId: input.customerId ?? null,
-        before: input.before ?? null,
-        after: input.after ?? null,
-        reason: input.reason ?? null,
-        prevHash,
-      };
+      const body = entryBody(input, prevHash);
       prevHash = hashAuditEntry(body);
       bodies.push({ ...body, hash: prevHash });
     }

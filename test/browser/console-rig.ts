@@ -12,7 +12,7 @@ import { FixedClock } from '../../src/platform/clock.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { createHostRunQueue } from '../../src/queue/index.js';
 import { createAuditWriter, createRunnerExecutor, startScheduler, startWorkerRole, type OrchestrationContext } from '../../src/releases/index.js';
-import { closeAuditWriter, createToken, saveUser } from '../../src/store/index.js';
+import { createToken, saveUser } from '../../src/store/index.js';
 import { uniquePrefix } from '../support/orchestration/context.js';
 import type { TestSshd } from '../support/sshd.js';
 
@@ -142,7 +142,6 @@ export async function startConsoleWorld(redisUrl: string, sshd: TestSshd): Promi
       await api.app.close();
       await context.audit.flush();
       await queue.close();
-      await closeAuditWriter(redis);
       await redis.quit();
     },
   };

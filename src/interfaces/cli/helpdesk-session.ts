@@ -3,7 +3,6 @@ import type { ResolvedConfig } from '../../config/index.js';
 import { AppError } from '../../errors.js';
 import { createHelpdesk, directoryFromConfig, NotificationDispatcher, type Helpdesk } from '../../helpdesk/index.js';
 import { createRedis, systemClock } from '../../platform/index.js';
-import { closeAuditWriter } from '../../store/audit.js';
 import { loadConfigForCli } from './load-config.js';
 
 export interface HelpdeskSession {
@@ -45,7 +44,6 @@ export async function withHelpdesk<T>(configDir: string | undefined, work: (sess
     return await work({ config, helpdesk, redis });
   } finally {
     await dispatcher?.close();
-    await closeAuditWriter(redis);
     await redis.quit().catch(() => redis.disconnect());
   }
 }

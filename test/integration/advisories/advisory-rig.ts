@@ -7,7 +7,7 @@ import { FixedClock } from '../../../src/platform/clock.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { createHostRunQueue } from '../../../src/queue/index.js';
 import { createAuditWriter, type OrchestrationContext } from '../../../src/releases/index.js';
-import { closeAuditWriter, createHostInventoryStore, saveUser, type HostInventory } from '../../../src/store/index.js';
+import { createHostInventoryStore, saveUser, type HostInventory } from '../../../src/store/index.js';
 import { writeConfigDir } from '../../support/config-dir.js';
 import { uniquePrefix } from '../../support/orchestration/context.js';
 
@@ -99,7 +99,6 @@ export async function advisoryRig(options: { redisUrl: string; label: string; no
     async close() {
       await context.audit.flush();
       await context.queue.close();
-      await closeAuditWriter(auditRedis);
       await redis.quit();
       await auditRedis.quit();
     },

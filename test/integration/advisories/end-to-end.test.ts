@@ -11,7 +11,7 @@ import { FixedClock } from '../../../src/platform/clock.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { createHostRunQueue } from '../../../src/queue/index.js';
 import { createAuditWriter, createRunnerExecutor, dispatchBatch, principalByName, requestApproval, startWorkerRole, type OrchestrationContext, type RunningWorker } from '../../../src/releases/index.js';
-import { closeAuditWriter, getBatch, listBatches, ProblemRepository, readAudit, saveUser } from '../../../src/store/index.js';
+import { getBatch, listBatches, ProblemRepository, readAudit, saveUser } from '../../../src/store/index.js';
 import { uniquePrefix } from '../../support/orchestration/context.js';
 import { startTestSshd, type TestSshd } from '../../support/sshd.js';
 import { createAptSandbox, FIXTURE_PACKAGE, type AptSandbox } from '../playbooks/apt-sandbox.js';
@@ -132,7 +132,6 @@ afterAll(async () => {
   await worker?.stop();
   await context?.audit.flush();
   await context?.queue.close();
-  await closeAuditWriter(auditRedis);
   await redis?.quit();
   await auditRedis?.quit();
   await sandbox?.dispose();

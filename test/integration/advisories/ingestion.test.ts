@@ -13,7 +13,7 @@ import { silentLogger } from '../../../src/platform/logger.js';
 import { advisoryIngestsTotal } from '../../../src/platform/metrics.js';
 import { createHostRunQueue } from '../../../src/queue/index.js';
 import { createAuditWriter, type OrchestrationContext } from '../../../src/releases/index.js';
-import { closeAuditWriter, createToken, readAudit, saveUser } from '../../../src/store/index.js';
+import { createToken, readAudit, saveUser } from '../../../src/store/index.js';
 import { writeConfigDir } from '../../support/config-dir.js';
 import { uniquePrefix } from '../../support/orchestration/context.js';
 import { runCli } from '../../support/run-cli.js';
@@ -39,7 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await context.audit.flush();
   await context.queue.close();
-  await closeAuditWriter(redis);
   await redis.quit();
 });
 

@@ -13,7 +13,7 @@ import { FixedClock } from '../../../src/platform/clock.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { createHostRunQueue } from '../../../src/queue/index.js';
 import { createAuditWriter, createRunnerExecutor, dispatchBatch, plannerTick, principalByName, requestApproval, startWorkerRole, approveBatchContent, type OrchestrationContext } from '../../../src/releases/index.js';
-import { closeAuditWriter, getBatch, saveHostUpdateScan, saveUser } from '../../../src/store/index.js';
+import { getBatch, saveHostUpdateScan, saveUser } from '../../../src/store/index.js';
 import { uniquePrefix } from '../../support/orchestration/context.js';
 import { waitFor } from '../../support/orchestration/wait.js';
 
@@ -120,7 +120,6 @@ baselines:
   afterAll(async () => {
     await context?.audit.flush();
     await context?.queue.close();
-    if (redis !== undefined) await closeAuditWriter(redis);
     await redis?.quit();
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
   });

@@ -12,7 +12,6 @@ import { FixedClock } from '../../../src/platform/clock.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { createHostRunQueue } from '../../../src/queue/index.js';
 import { createAuditWriter, plannerTick, type OrchestrationContext } from '../../../src/releases/index.js';
-import { closeAuditWriter } from '../../../src/store/index.js';
 import { uniquePrefix } from '../../support/orchestration/context.js';
 import { waitFor } from '../../support/orchestration/wait.js';
 
@@ -63,7 +62,6 @@ describe('customer notices on the helpdesk runtime (two schedulers, one Redis, a
       await context.audit.flush();
       await context.queue.close();
     }
-    await closeAuditWriter(redis);
     await redis.quit();
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
   });

@@ -21,7 +21,7 @@ import {
 } from '../../../src/helpdesk/index.js';
 import { FixedClock } from '../../../src/platform/clock.js';
 import { readSecret } from '../../../src/platform/secrets.js';
-import { closeAuditWriter, readAudit } from '../../../src/store/audit.js';
+import { readAudit } from '../../../src/store/audit.js';
 import { runEvent, writeHelpdeskConfig } from './helpdesk-fixture.js';
 
 const exec = promisify(execFile);
@@ -108,7 +108,6 @@ describe('escalation end to end: a batch where 3 of 10 hosts fail with step-fail
   afterAll(async () => {
     await worker?.close();
     await dispatcher?.close();
-    await closeAuditWriter(redis);
     await redis.quit();
     await new Promise<void>((resolve) => webhookServer.close(() => resolve()));
     await new Promise<void>((resolve) => smtp.close(() => resolve()));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig, type ResolvedConfig } from '../../../src/config/index.js';
 import { createHelpdesk, directoryFromConfig, ingestMonitoringAlert, runEventSchema, type HelpdeskEvent, type NextWindowFor } from '../../../src/helpdesk/index.js';
 import { FixedClock } from '../../../src/platform/clock.js';
-import { closeAuditWriter, readAudit, verifyAuditChain } from '../../../src/store/audit.js';
+import { readAudit, verifyAuditChain } from '../../../src/store/audit.js';
 import { runEvent, writeHelpdeskConfig, type RunEventInput } from './helpdesk-fixture.js';
 
 const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
@@ -14,7 +14,6 @@ beforeAll(async () => {
   config = await loadConfig({ dir: await writeHelpdeskConfig({ prefix: 'unused' }), env: {} });
 });
 afterAll(async () => {
-  await closeAuditWriter(redis);
   await redis.quit();
 });
 

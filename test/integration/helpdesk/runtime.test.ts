@@ -4,7 +4,6 @@ import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { eventsStreamKey, startHelpdeskRuntime } from '../../../src/helpdesk/index.js';
 import { silentLogger } from '../../../src/platform/logger.js';
-import { closeAuditWriter } from '../../../src/store/audit.js';
 import { appendEvent } from '../../../src/store/events.js';
 import { createHelpdesk, directoryFromConfig, RunEventConsumer } from '../../../src/helpdesk/index.js';
 import { FixedClock } from '../../../src/platform/clock.js';
@@ -12,7 +11,6 @@ import { runEvent, writeHelpdeskConfig } from './helpdesk-fixture.js';
 
 const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
 afterAll(async () => {
-  await closeAuditWriter(redis);
   await redis.quit();
 });
 

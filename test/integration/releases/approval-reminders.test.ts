@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { approvalReminderDelivery, type HelpdeskEvent, type NotifierConfig } from '../../../src/helpdesk/index.js';
 import { createAuditWriter, plannerTick, requestApproval, startScheduler, type OrchestrationContext, type ReminderDelivery } from '../../../src/releases/index.js';
-import { closeAuditWriter, readAudit, readEvents } from '../../../src/store/index.js';
+import { readAudit, readEvents } from '../../../src/store/index.js';
 import { BATCH, releaseFixture, type ReleaseFixture } from './release-fixture.js';
 
 /**
@@ -22,7 +22,6 @@ async function secondScheduler(fixture: ReleaseFixture): Promise<OrchestrationCo
   const audit = createAuditWriter(auditRedis, fixture.context.prefix, fixture.context.logger);
   cleanups.push(async () => {
     await audit.flush();
-    await closeAuditWriter(auditRedis);
     await redis.quit();
     await auditRedis.quit();
   });

@@ -8,7 +8,7 @@ import { FixedClock } from '../../../src/platform/clock.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { createHostRunQueue } from '../../../src/queue/index.js';
 import { createAuditWriter, principalByName, type OrchestrationContext } from '../../../src/releases/index.js';
-import { closeAuditWriter, saveHostUpdateScan, saveUser } from '../../../src/store/index.js';
+import { saveHostUpdateScan, saveUser } from '../../../src/store/index.js';
 import { uniquePrefix } from '../../support/orchestration/context.js';
 import { writeFleetConfig } from '../../support/orchestration/fleet-config.js';
 
@@ -68,7 +68,6 @@ export async function releaseFixture(redisUrl: string, label: string, options: {
     async close() {
       await audit.flush();
       await queue.close();
-      await closeAuditWriter(auditRedis);
       await redis.quit();
       await auditRedis.quit();
     },

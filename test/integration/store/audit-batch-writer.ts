@@ -4,7 +4,7 @@
  * Usage: node --import tsx audit-batch-writer.ts <redisUrl> <prefix> <writer> <groups> <size>
  */
 import { Redis } from 'ioredis';
-import { appendAudit, appendAuditBatch, closeAuditWriter } from '../../../src/store/audit.js';
+import { appendAudit, appendAuditBatch } from '../../../src/store/audit.js';
 
 const [url, prefix, writer, groupsText, sizeText] = process.argv.slice(2);
 const groups = Number(groupsText);
@@ -20,6 +20,5 @@ for (let g = 0; g < groups; g++) {
     written += 1;
   }
 }
-await closeAuditWriter(redis);
 await redis.quit();
 process.stdout.write(`${written}\n`);

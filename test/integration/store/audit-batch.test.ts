@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { appendAudit, appendAuditBatch, auditKeys, closeAuditWriter, GENESIS_HASH, readAudit, verifyAuditChain } from '../../../src/store/audit.js';
+import { appendAudit, appendAuditBatch, auditKeys, GENESIS_HASH, readAudit, verifyAuditChain } from '../../../src/store/audit.js';
 
 const WRITER = fileURLToPath(new URL('./audit-batch-writer.ts', import.meta.url));
 
@@ -24,7 +24,6 @@ describe('batched audit append (real Redis)', () => {
   const url = inject('redisUrl');
   const redis = new Redis(url);
   afterAll(async () => {
-    await closeAuditWriter(redis);
     await redis.quit();
   });
   const freshPrefix = () => `test-audit-batch-${randomUUID()}`;

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { appendAudit, auditKeys, closeAuditWriter, readAudit, verifyAuditChain } from '../../../src/store/audit.js';
+import { appendAudit, auditKeys, readAudit, verifyAuditChain } from '../../../src/store/audit.js';
 
 describe('audit trail (real Redis)', () => {
   const redis = new Redis(inject('redisUrl'));
   afterAll(async () => {
-    await closeAuditWriter(redis);
     await redis.quit();
   });
   const freshPrefix = () => `test-audit-${randomUUID()}`;
@@ -29,7 +28,6 @@ describe('audit trail (real Redis)', () => {
       const verification = await verifyAuditChain(redis, prefix);
       expect(verification).toEqual({ ok: true, checked: 40 });
     } finally {
-      await closeAuditWriter(other);
       await other.quit();
     }
   });
