@@ -77,11 +77,10 @@ function entryBody(input: AuditInput, prevHash: string): Omit<AuditEntry, 'id' |
 /**
  * Appends several entries as one step of the chain: each links to the one before it, the first to the current
  * head, and the head moves to the last. One Lua script compares the head with the one the hashes were computed
- * from and, only if it still matches, writes the new head and every stream entry (atomically, so a writer using
- * `appendAudit`'s WATCH sees the head change and retries). When another writer moved the head in between, the
- * script returns the head it found and the entries are chained onto that one. No WATCH, so any connection will do
- * and appends may share it with other commands (an `appendAudit` is a batch of one). The head each client last wrote is remembered per prefix so the
- * usual case is one round trip. Entries are returned in order.
+ * from and, only if it still matches, writes the new head and every stream entry atomically. When another writer
+ * moved the head in between, the script returns the head it found and the entries are chained onto that one. No
+ * WATCH, so any connection will do and appends may share it with other commands. The head each client last wrote
+ * is remembered per prefix, so the usual case is one round trip. Entries are returned in order.
  */
 export async function appendAuditBatch(redis: Redis, prefix: string, inputs: readonly AuditInput[]): Promise<AuditEntry[]> {
   if (inputs.length === 0) return [];
