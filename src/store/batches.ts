@@ -70,10 +70,12 @@ export interface BatchCounts {
 }
 
 // Creates the batch and its host table in one step, only if the batch does not exist yet: the planner tick of
-// two schedulers may race on the same occurrence, and exactly one must win.
+// two schedulers may race on the same occurrence, and exactly one must win. ARGV[7..] are extra field/value pairs
+// written with the status (a batch created already expired carries its reason and finish time from the start).
 const CREATE_BATCH = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'plan', ARGV[1], 'status', ARGV[2], 'updatedAt', ARGV[3], 'dispatched', 0)
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 local hosts = cjson.decode(ARGV[5])
 for i, host in ipairs(hosts) do redis.call('HSET', KEYS[2], host, 'pending') end
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
@@ -139,7 +141,11 @@ export function hostTransitionKeys(prefix: string, batch: Pick<BatchPlan, 'id' |
   ];
 }
 
-export async function createBatch(redis: Redis, prefix: string, plan: BatchPlan, status: BatchStatus, now: Date): Promise<boolean> {
+/**
+ * Creates the batch with its hosts `pending` and puts it on the open list, unless it exists; true if this call
+ * created it. `fields` (e.g. `statusReason`, `finishedAt`) are written in the same step.
+ */
+export async function createBatch(redis: Redis, prefix: string, plan: BatchPlan, status: BatchStatus, now: Date, fields: Record<string, string> = {}): Promise<boolean> {
   const keys = storeKeys(prefix);
   const created = await runScript(redis, CREATE_BATCH, [keys.batch(plan.id), keys.batchHosts(plan.id), keys.batchesByTime, keys.openBatches], [
     JSON.stringify(plan),
@@ -148,6 +154,7 @@ export async function createBatch(redis: Redis, prefix: string, plan: BatchPlan,
     String(Date.parse(plan.windowStart)),
     JSON.stringify(plan.hostIds),
     plan.id,
+    ...Object.entries(fields).flat(),
   ]);
   return created === 1;
 }
@@ -171,6 +178,14 @@ return out`;
 
 export async function getBatch(redis: Redis, prefix: string, id: string): Promise<BatchRecord | undefined> {
   return (await getBatchWith(redis, prefix, id, [])).batch;
+}
+
+/**
+ * A batch's plan (what never changes once planned), from this process's cache when it has it, so a host run does
+ * not read it again; the batch's status is for the caller to check (store beginHostRun does, in its own step).
+ */
+export async function getBatchPlan(redis: Redis, prefix: string, id: string): Promise<BatchPlan | undefined> {
+  return planCache.get(`${prefix}\u0000${id}`) ?? (await getBatchWith(redis, prefix, id, [])).batch;
 }
 
 /**

@@ -14,3 +14,4 @@ export * from './host-updates.js';
 export * from './host-inventory.js';
 export * from './advisories.js';
 export * from './run-results.js';
+export * from './planner-progress.js';

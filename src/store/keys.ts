@@ -22,6 +22,8 @@ export interface StoreKeys {
   hostLock(hostId: string): string;
   events: string;
   plannerLock: string;
+  /** The instant up to which the planner has looked for occurrences (UTC ISO 8601); see store/planner-progress.ts. */
+  plannerCheckedUntil: string;
 }
 
 // Built once per prefix: the keys are asked for several times in every host run.
@@ -58,5 +60,6 @@ function buildKeys(prefix: string): StoreKeys {
     hostLock: (hostId) => `${prefix}:lock:host:${hostId}`,
     events: `${prefix}:events`,
     plannerLock: `${prefix}:lock:planner`,
+    plannerCheckedUntil: `${prefix}:planner:checked-until`,
   };
 }
