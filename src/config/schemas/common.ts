@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { DURATION_HINT, parseDuration } from '../../domain/duration.js';
+import { DURATION_HINT, formatDuration, parseDuration } from '../../domain/duration.js';
 
 /**
  * Field schemas shared by every config file. Messages say what is allowed and echo what was given, because the
@@ -13,7 +13,7 @@ export const idSchema = z
   .string()
   .regex(ID_PATTERN, { error: (issue) => `expected an id of lower-case letters, digits, ".", "_" or "-" (at most 63, no ":" or "/"), given ${JSON.stringify(issue.input)}` });
 
-export function durationSchema(options: { min?: number; allowZero?: boolean } = {}) {
+export function durationSchema(options: { min?: number; allowZero?: boolean; max?: number } = {}) {
   return z.string({ error: (issue) => `expected ${DURATION_HINT}, given ${describe(issue.input)}` }).transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
@@ -26,6 +26,10 @@ export function durationSchema(options: { min?: number; allowZero?: boolean } = 
     }
     if (options.min !== undefined && ms < options.min) {
       ctx.addIssue({ code: 'custom', message: `expected at least ${options.min} ms, given ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    if (options.max !== undefined && ms > options.max) {
+      ctx.addIssue({ code: 'custom', message: `expected at most ${formatDuration(options.max)}, given ${JSON.stringify(text)}` });
       return z.NEVER;
     }
     return ms;

@@ -63,9 +63,16 @@ const notifierSchema = z.discriminatedUnion('type', [webhookNotifierSchema, emai
   error: (issue) => `expected a notifier with type webhook, email, slack or teams, given ${describe((issue.input as { type?: unknown } | undefined)?.type)}`,
 });
 
+// A planner tick after a long outage records every occurrence it missed; a bound keeps that catch-up (and a
+// mistyped `700d`) from producing years of batches.
+const MAX_MISSED_WINDOW_LOOKBACK_MS = 90 * 24 * 3_600_000;
+
 const policiesSchema = z
   .strictObject({
     planner_lead_time: durationSchema().prefault('24h').describe('how long before a window its batch is planned'),
+    missed_window_lookback: durationSchema({ allowZero: true, max: MAX_MISSED_WINDOW_LOOKBACK_MS })
+      .prefault('7d')
+      .describe('how far back a planner tick records occurrences that passed while no scheduler ran (0s: not at all)'),
     urgency: z
       .strictObject({
         cvss_threshold: z.number().min(0).max(10).default(9),
@@ -82,6 +89,7 @@ const policiesSchema = z
   })
   .transform((raw) => ({
     plannerLeadTimeMs: raw.planner_lead_time,
+    missedWindowLookbackMs: raw.missed_window_lookback,
     urgency: { cvssThreshold: raw.urgency.cvss_threshold, kevIsUrgent: raw.urgency.kev_is_urgent, urgentSeverities: raw.urgency.urgent_severities },
     approvals: { requiredApprovers: raw.approvals.required_approvers, fourEyes: raw.approvals.four_eyes },
   }));
