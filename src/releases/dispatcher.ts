@@ -19,6 +19,7 @@ import {
 import { approvalAllowsStart } from './approval-gate.js';
 import { emit, type OrchestrationContext } from './context.js';
 import { deferHost, newRunRecord, skipHost } from './host-outcomes.js';
+import { recoverMissedBatch } from './missed-windows.js';
 import { applyApprovalRule, batchEvent } from './planner.js';
 
 /**
@@ -57,6 +58,11 @@ async function dispatchLocked(context: OrchestrationContext, batchId: string): P
   const nowMs = context.clock.now().getTime();
   const cutoffMs = Date.parse(batch.cutoffAt);
 
+  if (batch.status === 'expired') {
+    // Only a missed window's batch is still open when expired (releases/missed-windows.ts): finish its deferrals.
+    await recoverMissedBatch(context, batch);
+    return;
+  }
   if (batch.status === 'planned') {
     await applyApprovalRule(context, batchId);
     batch = await getBatch(context.redis, context.prefix, batchId);

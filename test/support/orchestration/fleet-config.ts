@@ -22,6 +22,8 @@ export interface FleetOptions {
   failingHosts?: readonly number[];
   /** Written as `redis.url` in redback.yaml. */
   redisUrl?: string;
+  /** `policies.missed_window_lookback` in redback.yaml; unset: the default. */
+  missedWindowLookback?: string;
 }
 
 export function fleetHostId(index: number): string {
@@ -33,7 +35,7 @@ export async function writeFleetConfig(options: FleetOptions): Promise<string> {
   const failing = new Set(options.failingHosts ?? []);
   const hosts = Array.from({ length: options.hosts }, (_, i) => `  - { id: ${fleetHostId(i + 1)}, customer: acme, address: localhost, transport: local, os: ${failing.has(i + 1) ? 'rhel' : 'debian'}, groups: [fleet] }`).join('\n');
   const files: Record<string, string> = {
-    'redback.yaml': `redis:\n  prefix: ${options.prefix}\n${options.redisUrl === undefined ? '' : `  url: ${options.redisUrl}\n`}policies:\n  planner_lead_time: 1m\n`,
+    'redback.yaml': `redis:\n  prefix: ${options.prefix}\n${options.redisUrl === undefined ? '' : `  url: ${options.redisUrl}\n`}policies:\n  planner_lead_time: 1m\n${options.missedWindowLookback === undefined ? '' : `  missed_window_lookback: ${options.missedWindowLookback}\n`}`,
     'inventory/fleet.yaml': `customers:
   - id: acme
     name: Acme
