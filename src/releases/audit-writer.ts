@@ -1,18 +1,22 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
-import { appendAuditBatch, type AuditInput } from '../store/audit.js';
+import { appendToAuditInbox, sealAudit, type AuditInput } from '../store/audit.js';
 
 /**
  * Appends audit entries for one process, in the order they are recorded, as a group commit: while one append is
- * on its way to Redis, the entries recorded meanwhile wait and then go together in the next one
- * (`appendAuditBatch`: one Lua step that checks the chain head and writes every entry). Each `record` resolves
- * once its own entry is in the chain, exactly as when entries went one at a time, so a caller that awaits it knows
- * the state change it just made is audited before it goes on. A batch that fails is retried entry by entry, so one
- * bad entry cannot take the others with it.
+ * on its way to Redis, the entries recorded meanwhile wait and then go together in the next one (one step into the
+ * audit inbox, then a seal that chains them: store/audit.ts). Each `record` resolves once its own entry is in the
+ * chain, so a caller that awaits it knows the state change it just made is audited before it goes on. A group
+ * that fails is retried entry by entry, so one bad entry cannot take the others with it.
+ *
+ * Store steps that write their own entry into the inbox together with their change (a host run's start and end)
+ * call `sealSoon`: the chaining then happens in the background, several runs at a time.
  */
 export interface AuditWriter {
   record(input: AuditInput): Promise<void>;
-  /** Waits for every entry handed in so far. */
+  /** Entries went into the inbox by another step: chain them soon, without waiting. */
+  sealSoon(): void;
+  /** Waits for every entry handed in so far, and chains whatever waits in the inbox. */
   flush(): Promise<void>;
 }
 
@@ -28,6 +32,8 @@ interface Waiting {
 export function createAuditWriter(redis: Redis, prefix: string, logger: Logger): AuditWriter {
   let waiting: Waiting[] = [];
   let draining: Promise<void> | undefined;
+  let sealing: Promise<void> | undefined;
+  let sealAgain = false;
 
   const fail = (entry: Waiting, error: unknown): void => {
     // A failed append is logged, not swallowed silently, and does not block the entries after it.
@@ -51,7 +57,8 @@ export function createAuditWriter(redis: Redis, prefix: string, logger: Logger):
 
   const appendGroup = async (group: Waiting[]): Promise<void> => {
     try {
-      await appendAuditBatch(redis, prefix, group.map((entry) => entry.input));
+      const ids = await appendToAuditInbox(redis, prefix, group.map((entry) => entry.input));
+      await sealAudit(redis, prefix, { through: ids[ids.length - 1] });
       for (const entry of group) entry.resolve();
     } catch (error) {
       if (group.length === 1) {
@@ -60,13 +67,35 @@ export function createAuditWriter(redis: Redis, prefix: string, logger: Logger):
       }
       for (const entry of group) {
         try {
-          await appendAuditBatch(redis, prefix, [entry.input]);
+          const ids = await appendToAuditInbox(redis, prefix, [entry.input]);
+          await sealAudit(redis, prefix, { through: ids[0] });
           entry.resolve();
         } catch (single) {
           fail(entry, single);
         }
       }
     }
+  };
+
+  // One background seal at a time; a request made while one runs starts another right after it, so entries that
+  // arrived during a seal are not left waiting for the next run's end.
+  const sealInBackground = (): void => {
+    if (sealing !== undefined) {
+      sealAgain = true;
+      return;
+    }
+    sealing = (async () => {
+      try {
+        do {
+          sealAgain = false;
+          await sealAudit(redis, prefix);
+        } while (sealAgain);
+      } catch (error) {
+        logger.error({ err: error }, 'audit sealing failed; the entries stay in the inbox and the next seal or read chains them');
+      } finally {
+        sealing = undefined;
+      }
+    })();
   };
 
   return {
@@ -76,8 +105,11 @@ export function createAuditWriter(redis: Redis, prefix: string, logger: Logger):
         draining ??= drain();
       });
     },
+    sealSoon: sealInBackground,
     async flush() {
       while (draining !== undefined) await draining;
+      while (sealing !== undefined) await sealing;
+      await sealAudit(redis, prefix, { through: '+' }).catch((error: unknown) => logger.error({ err: error }, 'could not chain the audit inbox; the next seal or read chains it'));
     },
   };
 }

@@ -7,6 +7,13 @@ import { runScript } from './lua.js';
  * The audit trail: an append-only Redis stream of every state change (batch, approval, run, incident, problem,
  * advisory decision, config reload, token use for a write). Each entry carries the hash of the previous one, so an
  * edited, inserted or deleted entry breaks the chain and `verifyAuditChain` finds it.
+ *
+ * Entries arrive in two steps. First the entry's body goes into an inbox stream, in the same Redis step as the
+ * change it records when a store script makes that change (a host run's start and end: store/runs.ts), so a change
+ * and its entry cannot be separated by a crash, and the inbox order is the order in which the changes happened.
+ * Then a sealer chains inbox entries, oldest first, onto the head (SHA-256 in Node, since Redis's Lua has no
+ * SHA-256) and moves them to the audit stream under their inbox ids, in one script that checks the head first. Any
+ * process may seal: the head check makes two sealers agree, and readers seal before they read.
  */
 export interface AuditInput {
   /** Who: a user name, `system:<role>` for the orchestrator itself. */
@@ -24,7 +31,7 @@ export interface AuditInput {
 }
 
 export interface AuditEntry {
-  /** The stream id (`<ms>-<seq>`), assigned by Redis. */
+  /** The stream id (`<ms>-<seq>`), assigned by Redis when the entry entered the inbox. */
   id: string;
   at: string;
   actor: string;
@@ -38,11 +45,16 @@ export interface AuditEntry {
   hash: string;
 }
 
-export const GENESIS_HASH = '0'.repeat(64);
-const MAX_APPEND_ATTEMPTS = 50;
+/** An entry as it waits in the inbox: everything but its place in the chain. */
+export type AuditBody = Omit<AuditEntry, 'id' | 'prevHash' | 'hash'>;
 
-export function auditKeys(prefix: string): { stream: string; head: string } {
-  return { stream: `${prefix}:audit`, head: `${prefix}:audit:head` };
+export const GENESIS_HASH = '0'.repeat(64);
+const MAX_SEAL_ATTEMPTS = 50;
+/** Inbox entries chained per seal script: a bound on the size of one call. */
+const SEAL_PAGE = 500;
+
+export function auditKeys(prefix: string): { stream: string; head: string; inbox: string } {
+  return { stream: `${prefix}:audit`, head: `${prefix}:audit:head`, inbox: `${prefix}:audit:inbox` };
 }
 
 /** The hash of an entry covers every field but the stream id and the hash itself, in a fixed order. */
@@ -51,16 +63,7 @@ export function hashAuditEntry(entry: Omit<AuditEntry, 'id' | 'hash'>): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/**
- * Appends one entry: a batch of one (see `appendAuditBatch`). One Lua script checks the chain head and writes the
- * head and the entry together, so two writers, in one process or many, can never chain onto the same predecessor.
- */
-export async function appendAudit(redis: Redis, prefix: string, input: AuditInput): Promise<AuditEntry> {
-  const [entry] = await appendAuditBatch(redis, prefix, [input]);
-  return entry!;
-}
-
-function entryBody(input: AuditInput, prevHash: string): Omit<AuditEntry, 'id' | 'hash'> {
+export function auditBody(input: AuditInput): AuditBody {
   return {
     at: (input.at ?? new Date()).toISOString(),
     actor: input.actor,
@@ -70,56 +73,115 @@ function entryBody(input: AuditInput, prevHash: string): Omit<AuditEntry, 'id' |
     before: input.before ?? null,
     after: input.after ?? null,
     reason: input.reason ?? null,
-    prevHash,
   };
 }
 
 /**
- * Appends several entries as one step of the chain: each links to the one before it, the first to the current
- * head, and the head moves to the last. One Lua script compares the head with the one the hashes were computed
- * from and, only if it still matches, writes the new head and every stream entry atomically. When another writer
- * moved the head in between, the script returns the head it found and the entries are chained onto that one. No
- * WATCH, so any connection will do and appends may share it with other commands. The head each client last wrote
- * is remembered per prefix, so the usual case is one round trip. Entries are returned in order.
+ * A Lua function for store scripts that record their change in the audit trail in the same step: appends an entry
+ * body (JSON of an `AuditBody`) to the inbox (`auditKeys(prefix).inbox`). The sealer chains it later.
+ */
+export const AUDIT_INBOX_LUA = `
+local function audit_inbox(inbox, body)
+  return redis.call('XADD', inbox, '*', 'entry', body)
+end`;
+
+const APPEND_TO_INBOX = `${AUDIT_INBOX_LUA}
+local ids = {}
+for i = 1, #ARGV do ids[i] = audit_inbox(KEYS[1], ARGV[i]) end
+return ids`;
+
+/** Puts entries into the inbox, in order, in one step; returns their ids. They are chained by the next seal. */
+export async function appendToAuditInbox(redis: Redis, prefix: string, inputs: readonly AuditInput[]): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  return (await runScript(redis, APPEND_TO_INBOX, [auditKeys(prefix).inbox], inputs.map((input) => JSON.stringify(auditBody(input))))) as string[];
+}
+
+/** Appends one entry and returns it chained: a batch of one (see `appendAuditBatch`). */
+export async function appendAudit(redis: Redis, prefix: string, input: AuditInput): Promise<AuditEntry> {
+  const [entry] = await appendAuditBatch(redis, prefix, [input]);
+  return entry!;
+}
+
+/**
+ * Appends several entries, in order, and returns them once they are chained: into the inbox in one step, then
+ * sealed (by this call, or by another process that got there first), then read back with their hashes.
  */
 export async function appendAuditBatch(redis: Redis, prefix: string, inputs: readonly AuditInput[]): Promise<AuditEntry[]> {
-  if (inputs.length === 0) return [];
+  const ids = await appendToAuditInbox(redis, prefix, inputs);
+  if (ids.length === 0) return [];
+  await sealAudit(redis, prefix, { through: ids[ids.length - 1] });
+  const wanted = new Set(ids);
+  const rows = await redis.xrange(auditKeys(prefix).stream, ids[0]!, ids[ids.length - 1]!);
+  const found = new Map(rows.filter(([id]) => wanted.has(id)).map(([id, fields]) => [id, parseEntry(id, fields)]));
+  return ids.map((id) => {
+    const entry = found.get(id);
+    // Sealing keeps inbox ids unless the audit stream was already past them (see SEAL).
+    if (entry === undefined) throw new AppError('internal', `audit entry ${id} was sealed under another id; read it with readAudit`);
+    return entry;
+  });
+}
+
+// KEYS: head, stream, inbox. ARGV: genesis hash, the head the entries were chained onto, the new head, the first
+// inbox id, the id just after the last one (the inbox is trimmed below it in one step), then (inbox id, sealed
+// entry JSON) pairs. An entry keeps its inbox id in the audit stream, unless the
+// stream is already past it (an entry written there by an older version); then Redis picks the next id.
+const SEAL = `
+local head = redis.call('GET', KEYS[1]) or ARGV[1]
+if head ~= ARGV[2] then return {0, head} end
+local first = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
+if first == nil or first[1] ~= ARGV[4] then return {0, head} end
+for i = 6, #ARGV, 2 do
+  local added = redis.pcall('XADD', KEYS[2], ARGV[i], 'entry', ARGV[i + 1])
+  if type(added) == 'table' and added.err then redis.call('XADD', KEYS[2], '*', 'entry', ARGV[i + 1]) end
+end
+redis.call('XTRIM', KEYS[3], 'MINID', ARGV[5])
+redis.call('SET', KEYS[1], ARGV[3])
+return {1}`;
+
+/** The head each client last wrote, per prefix: a guess that saves a GET, checked by the seal script. */
+const knownHeads = new WeakMap<Redis, Map<string, string>>();
+
+/**
+ * Chains waiting inbox entries onto the audit stream, oldest first, a page at a time. With `through`, goes on until
+ * no inbox entry at or before that id is left (whoever sealed it); without, seals what is there now, at most
+ * `maxPages` pages. Another sealer moving the head in between costs a retry, never a fork of the chain.
+ */
+export async function sealAudit(redis: Redis, prefix: string, options: { through?: string; maxPages?: number } = {}): Promise<number> {
   const keys = auditKeys(prefix);
   const heads = knownHeads.get(redis) ?? new Map<string, string>();
   knownHeads.set(redis, heads);
-  let head = heads.get(prefix) ?? (await redis.get(keys.head)) ?? GENESIS_HASH;
-  for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
-    const bodies: Array<Omit<AuditEntry, 'id'>> = [];
-    let prevHash = head;
-    for (const input of inputs) {
-      const body = entryBody(input, prevHash);
-      prevHash = hashAuditEntry(body);
-      bodies.push({ ...body, hash: prevHash });
+  let sealed = 0;
+  let pages = 0;
+  let conflicts = 0;
+  for (;;) {
+    const rows = await redis.xrange(keys.inbox, '-', options.through ?? '+', 'COUNT', SEAL_PAGE);
+    if (rows.length === 0) return sealed;
+    const expected = heads.get(prefix) ?? (await redis.get(keys.head)) ?? GENESIS_HASH;
+    const args: string[] = [GENESIS_HASH, expected, '', rows[0]![0], idAfter(rows[rows.length - 1]![0])];
+    let prevHash = expected;
+    for (const [id, fields] of rows) {
+      const raw = bodyText(id, fields);
+      const hash = hashAuditEntry({ ...parseBody(id, raw), prevHash });
+      // The sealed entry is the body's own text with its place in the chain added: no second encoding.
+      args.push(id, `${raw.slice(0, raw.lastIndexOf('}'))},"prevHash":"${prevHash}","hash":"${hash}"}`);
+      prevHash = hash;
     }
-    const reply = (await runScript(redis, APPEND_BATCH, [keys.head, keys.stream], [GENESIS_HASH, head, prevHash, ...bodies.map((body) => JSON.stringify(body))])) as [number, string | string[]];
-    if (reply[0] === 1 && Array.isArray(reply[1]) && reply[1].length === bodies.length) {
+    args[2] = prevHash;
+    const reply = (await runScript(redis, SEAL, [keys.head, keys.stream, keys.inbox], args)) as [number, string?];
+    if (reply[0] === 1) {
       heads.set(prefix, prevHash);
-      const ids = reply[1];
-      return bodies.map((body, index) => ({ id: ids[index]!, ...body }));
+      sealed += rows.length;
+      pages += 1;
+      if (options.through === undefined && (rows.length < SEAL_PAGE || pages >= (options.maxPages ?? 20))) return sealed;
+      continue;
     }
-    if (reply[0] !== 0 || typeof reply[1] !== 'string') throw new AppError('internal', `audit batch append failed: unexpected reply ${JSON.stringify(reply)}`);
-    head = reply[1]; // another writer moved the head: chain onto it
+    // Another sealer moved the head (or took these entries): read the inbox and the head again.
     heads.delete(prefix);
+    if (typeof reply[1] === 'string') heads.set(prefix, reply[1]);
+    conflicts += 1;
+    if (conflicts >= MAX_SEAL_ATTEMPTS) throw new AppError('conflict', `audit sealing lost the race ${MAX_SEAL_ATTEMPTS} times; the audit stream is under unusual contention`);
   }
-  throw new AppError('conflict', `audit append of ${inputs.length} entries lost the race ${MAX_APPEND_ATTEMPTS} times; the audit stream is under unusual contention`);
 }
-
-// KEYS: head, stream. ARGV: genesis hash, the head the entries were chained onto, the new head, entries (JSON).
-const APPEND_BATCH = `
-local head = redis.call('GET', KEYS[1]) or ARGV[1]
-if head ~= ARGV[2] then return {0, head} end
-redis.call('SET', KEYS[1], ARGV[3])
-local ids = {}
-for i = 4, #ARGV do ids[#ids + 1] = redis.call('XADD', KEYS[2], '*', 'entry', ARGV[i]) end
-return {1, ids}`;
-
-/** The head each client last wrote, per prefix: a guess that saves a GET, checked by the script. */
-const knownHeads = new WeakMap<Redis, Map<string, string>>();
 
 export interface AuditQuery {
   from?: Date;
@@ -129,9 +191,10 @@ export interface AuditQuery {
   count?: number;
 }
 
-/** Reads entries in order, optionally by time range (by stream id), customer and subject. */
+/** Reads entries in order (sealing what waits in the inbox first), optionally by time range (by stream id), customer and subject. */
 export async function readAudit(redis: Redis, prefix: string, query: AuditQuery = {}): Promise<AuditEntry[]> {
   const { stream } = auditKeys(prefix);
+  await sealAudit(redis, prefix, { through: '+' }); // what waits in the inbox belongs before anything read now
   const start = query.from === undefined ? '-' : String(query.from.getTime());
   const end = query.to === undefined ? '+' : String(query.to.getTime());
   const entries: AuditEntry[] = [];
@@ -179,6 +242,28 @@ export async function verifyAuditChain(redis: Redis, prefix: string): Promise<Au
     return { ok: false, checked: entries.length, firstBroken: { id: entries[entries.length - 1]!.id, problem: 'the chain head does not match the last entry (entries were removed from the end)' } };
   }
   return { ok: true, checked: entries.length };
+}
+
+/** The smallest stream id after `id` (`<ms>-<seq>`). */
+function idAfter(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms}-${BigInt(seq ?? '0') + 1n}`;
+}
+
+function bodyText(id: string, fields: string[]): string {
+  const index = fields.indexOf('entry');
+  const raw = index >= 0 ? fields[index + 1] : undefined;
+  if (raw === undefined || !raw.startsWith('{') || !raw.endsWith('}') || raw === '{}') throw new AppError('internal', `audit inbox entry ${id} has no body; the inbox was written by something else`);
+  return raw;
+}
+
+function parseBody(id: string, raw: string): AuditBody {
+  const body = JSON.parse(raw) as Partial<AuditBody> & { prevHash?: unknown; hash?: unknown };
+  if (typeof body.action !== 'string' || typeof body.subject !== 'string' || body.prevHash !== undefined || body.hash !== undefined) {
+    throw new AppError('internal', `audit inbox entry ${id} is not an entry body (action, subject, and no chain fields); the inbox was written by something else`);
+  }
+  const { at, actor, action, subject, customerId, before, after, reason } = body as AuditBody;
+  return { at, actor, action, subject, customerId: customerId ?? null, before: before ?? null, after: after ?? null, reason: reason ?? null };
 }
 
 function parseEntry(id: string, fields: string[]): AuditEntry {
