@@ -18,6 +18,8 @@ export interface HostLock {
   /** Resolves when the lock was lost (renewal found another token or none); the run must stop. */
   readonly lost: Promise<void>;
   readonly isLost: boolean;
+  /** Stops renewing without a release of its own: for a step that releases the lock together with other changes. */
+  stopRenewing(): void;
   release(): Promise<void>;
 }
 
@@ -74,6 +76,9 @@ export function holdHostLock(redis: Redis, prefix: string, hostId: string, token
     lost: lostPromise,
     get isLost() {
       return lost;
+    },
+    stopRenewing() {
+      clearInterval(timer);
     },
     async release() {
       if (released) return;

@@ -13,6 +13,7 @@ import {
   runScript,
   setBatchStatus,
   storeKeys,
+  type BatchPlan,
   type BatchRecord,
   type RunRecord,
 } from '../store/index.js';
@@ -152,7 +153,7 @@ async function handOutHosts(context: OrchestrationContext, batch: BatchRecord): 
  * Stops dispatching once failures exceed max_errors: the batch becomes `halted`, hosts not yet queued are
  * skipped, queued ones are skipped by the worker, and runs in flight finish.
  */
-export async function haltBatch(context: OrchestrationContext, batch: BatchRecord, failures: number): Promise<void> {
+export async function haltBatch(context: OrchestrationContext, batch: BatchPlan, failures: number): Promise<void> {
   const reason = `failures (${failures}) exceeded max_errors (${String(batch.rollout.maxErrors)})`;
   const now = context.clock.now();
   const previous = await setBatchStatus(context.redis, context.prefix, batch.id, ['running'], 'halted', now, { statusReason: reason, finishedAt: now.toISOString() });
@@ -160,9 +161,8 @@ export async function haltBatch(context: OrchestrationContext, batch: BatchRecor
   context.logger.warn({ batch: batch.id, failures }, `batch halted: ${reason}`);
   await context.audit.record({ actor: context.actor, action: 'batch.halted', subject: `batch/${batch.id}`, customerId: batch.customerId, before: { status: previous }, after: { status: 'halted' }, reason, at: now });
   await emit(context, { ...batchEvent(batch, 'batch.halted'), reason });
-  const halted = { ...batch, status: 'halted' as const };
   for (const host of await batchHosts(context.redis, context.prefix, batch)) {
-    if (host.state === 'pending') await skipHost(context, halted, host.hostId, ['pending'], `not started: the batch halted (${reason})`);
+    if (host.state === 'pending') await skipHost(context, batch, host.hostId, ['pending'], `not started: the batch halted (${reason})`);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FailureClass } from '../domain/failure-class.js';
 import type { HostState, RunStatus } from '../domain/release-batch.js';
 import { nextOccurrenceForHost } from '../scheduling/index.js';
-import { getRun, saveRun, transitionHost, type BatchRecord, type RunRecord } from '../store/index.js';
+import { getRun, saveRun, transitionHost, type BatchPlan, type RunRecord } from '../store/index.js';
 import { emit, type OrchestrationContext } from './context.js';
 
 /**
@@ -14,7 +14,7 @@ export function runIdOf(batchId: string, hostId: string): string {
 }
 
 /** A new run record for a host of a batch, as queued. */
-export function newRunRecord(batch: BatchRecord, hostId: string, now: Date): RunRecord {
+export function newRunRecord(batch: BatchPlan, hostId: string, now: Date): RunRecord {
   return {
     id: runIdOf(batch.id, hostId),
     batchId: batch.id,
@@ -38,7 +38,7 @@ export function newRunRecord(batch: BatchRecord, hostId: string, now: Date): Run
   };
 }
 
-export async function loadOrCreateRun(context: OrchestrationContext, batch: BatchRecord, hostId: string): Promise<RunRecord> {
+export async function loadOrCreateRun(context: OrchestrationContext, batch: BatchPlan, hostId: string): Promise<RunRecord> {
   return (await getRun(context.redis, context.prefix, runIdOf(batch.id, hostId))) ?? newRunRecord(batch, hostId, context.clock.now());
 }
 
@@ -46,7 +46,7 @@ export async function loadOrCreateRun(context: OrchestrationContext, batch: Batc
  * Defers a host that cannot start before the cutoff to its next window (the union of the windows that target
  * it). Returns false if the host had already moved on (another process got there first).
  */
-export async function deferHost(context: OrchestrationContext, batch: BatchRecord, hostId: string, from: readonly HostState[], reason: string): Promise<boolean> {
+export async function deferHost(context: OrchestrationContext, batch: BatchPlan, hostId: string, from: readonly HostState[], reason: string): Promise<boolean> {
   const next = nextOccurrenceOrNull(context, hostId, Date.parse(batch.windowStart));
   // A host whose last attempt failed (unreachable, waiting for its retry) missed the window because of that
   // failure: the deferral keeps the class, so the helpdesk knows an unreachable host missed its window.
@@ -61,7 +61,7 @@ export async function deferHost(context: OrchestrationContext, batch: BatchRecor
 }
 
 /** Marks a host that will not run in this batch (halted, cancelled, no longer targeted). */
-export async function skipHost(context: OrchestrationContext, batch: BatchRecord, hostId: string, from: readonly HostState[], reason: string): Promise<boolean> {
+export async function skipHost(context: OrchestrationContext, batch: BatchPlan, hostId: string, from: readonly HostState[], reason: string): Promise<boolean> {
   const previous = await transitionHost(context.redis, context.prefix, batch, hostId, from, 'skipped', reason);
   if (previous === undefined) return false;
   await closeRun(context, batch, hostId, { status: 'skipped', failureClass: null, reason, deferredTo: null });
@@ -70,7 +70,7 @@ export async function skipHost(context: OrchestrationContext, batch: BatchRecord
 
 async function closeRun(
   context: OrchestrationContext,
-  batch: BatchRecord,
+  batch: BatchPlan,
   hostId: string,
   outcome: { status: RunStatus; failureClass: FailureClass | null; reason: string; deferredTo: string | null },
 ): Promise<void> {

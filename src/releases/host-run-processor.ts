@@ -2,18 +2,18 @@ import { DelayedError } from 'bullmq';
 import type { Host } from '../config/index.js';
 import { coerceError } from '../errors.js';
 import { errorBudgetOf, exceedsErrorBudget } from '../domain/rollout.js';
-import { DEFAULT_HOST_LOCK_TTL_MS, holdHostLock, hostLockToken, parseJobPayload, RetryableRunError, shouldRetry, HOST_RUN_ATTEMPTS, type HostRunJob } from '../queue/index.js';
+import { DEFAULT_HOST_LOCK_TTL_MS, holdHostLock, hostLockToken, parseJobPayload, RetryableRunError, shouldRetry, HOST_RUN_ATTEMPTS, type HostLock, type HostRunJob } from '../queue/index.js';
 import {
   appendRunLog,
   batchCounts,
   beginHostRun,
   finishHostRun,
   getBatch,
+  getBatchPlan,
   hostState,
-  loadHostRun,
   saveRun,
   transitionHost,
-  type BatchRecord,
+  type BatchPlan,
   type PhaseCounts,
   type RunLogLine,
   type RunRecord,
@@ -41,64 +41,71 @@ export function createHostRunProcessor(context: OrchestrationContext, options: H
   const hosts = new Map(context.config.hosts.map((host) => [host.id, host]));
   return async (job: HostRunJob, token: string | undefined): Promise<void> => {
     const { batchId, hostId } = parseJobPayload('host-run', job.data);
-    // The batch, the host's state and its run record in one round trip.
-    const { batch, state, run: stored } = await loadHostRun(context.redis, context.prefix, batchId, hostId);
-    if (batch === undefined) {
+    // The plan is cached per process; the batch's status, the host's state and the cutoff are checked by the
+    // start step itself, so a run starts with one round trip.
+    const plan = await getBatchPlan(context.redis, context.prefix, batchId);
+    if (plan === undefined) {
       context.logger.warn({ job: job.id }, 'host-run job for a batch that does not exist; dropping it');
       return;
     }
-    if (state !== 'queued' && state !== 'running') return; // already finished: a duplicate delivery
-
-    if (batch.status !== 'running') {
-      await skipHost(context, batch, hostId, ['queued'], `not started: the batch is ${batch.status}${batch.statusReason === null ? '' : ` (${batch.statusReason})`}`);
-      return;
-    }
-    if (state === 'queued' && context.clock.now().getTime() >= Date.parse(batch.cutoffAt)) {
-      await deferHost(context, batch, hostId, ['queued'], `the cutoff ${batch.cutoffAt} passed before the run could start`);
-      await dispatchQuietly(context, batchId);
-      return;
-    }
-
-    // One step takes the host lock and, if the host is still queued, moves it to running with its record and
-    // the run.started event (store beginHostRun).
+    // One step checks the batch, the host and the cutoff, takes the host lock and, if the host is still queued,
+    // moves it to running with its record, the run.started event and audit entry (store beginHostRun).
     const ttlMs = options.hostLockTtlMs ?? DEFAULT_HOST_LOCK_TTL_MS;
     const lockToken = hostLockToken(`${runIdOf(batchId, hostId)} ${options.workerId}`);
     const started = context.clock.now();
-    const previous = stored ?? newRunRecord(batch, hostId, started);
-    const run: RunRecord = { ...previous, status: 'running', attempts: previous.attempts + 1, workerId: options.workerId, startedAt: started.toISOString(), reason: null, failureClass: null };
-    const begun = await beginHostRun(context.redis, context.prefix, batch, hostId, {
+    const begun = await beginHostRun(context.redis, context.prefix, plan, hostId, {
       lockToken,
       lockTtlMs: ttlMs,
-      record: run,
-      event: { ...runEvent(batch, hostId, 'run.started', null), at: started.toISOString() },
+      now: started,
+      workerId: options.workerId,
+      event: { ...runEvent(plan, hostId, 'run.started', null), at: started.toISOString() },
+      audit: { actor: context.actor, action: 'run.started', subject: `run/${runIdOf(batchId, hostId)}`, customerId: plan.customerId, before: { status: 'queued' }, after: { status: 'running', worker: options.workerId }, at: started },
     });
-    if (begun.kind === 'busy') {
-      // Another run (another batch, or a dead worker's lock not yet expired) holds the host: wait, do not fail.
-      await job.moveToDelayed(Date.now() + (options.lockBusyDelayMs ?? 2000), token);
-      throw new DelayedError();
+    switch (begun.kind) {
+      case 'done':
+        return; // already finished: a duplicate delivery
+      case 'batch-not-running': {
+        const batch = await getBatch(context.redis, context.prefix, batchId);
+        const why = batch?.statusReason === null || batch?.statusReason === undefined ? '' : ` (${batch.statusReason})`;
+        await skipHost(context, plan, hostId, ['queued'], `not started: the batch is ${begun.status ?? 'gone'}${why}`);
+        return;
+      }
+      case 'cutoff':
+        await deferHost(context, plan, hostId, ['queued'], `the cutoff ${plan.cutoffAt} passed before the run could start`);
+        await dispatchQuietly(context, batchId);
+        return;
+      case 'busy':
+        // Another run (another batch, or a dead worker's lock not yet expired) holds the host: wait, do not fail.
+        await job.moveToDelayed(Date.now() + (options.lockBusyDelayMs ?? 2000), token);
+        throw new DelayedError();
+      case 'no-record':
+        // Only something outside redback removes a queued host's record: write it again and start over.
+        await saveRun(context.redis, context.prefix, newRunRecord(plan, hostId, started));
+        throw new RetryableRunError('internal', `host ${hostId} was queued without a run record; it was written again`);
+      default:
+        break;
     }
     const lock = holdHostLock(context.redis, context.prefix, hostId, lockToken, { ttlMs });
     let counts: PhaseCounts | undefined;
     try {
       if (begun.kind === 'not-queued') {
-        if (begun.state === 'running') {
-          await finishRun(context, batch, hostId, await loadOrCreateRun(context, batch, hostId), {
-            status: 'failed',
-            failureClass: 'internal',
-            reason: 'interrupted: the worker running it stopped (process died or lost its locks); not run again because the playbook may have been half applied',
-            steps: [],
-          }, 'interrupted');
-        }
+        await finishRun(context, plan, hostId, await loadOrCreateRun(context, plan, hostId), {
+          status: 'failed',
+          failureClass: 'internal',
+          reason: 'interrupted: the worker running it stopped (process died or lost its locks); not run again because the playbook may have been half applied',
+          steps: [],
+        }, 'interrupted', lockToken);
         return;
       }
-      await context.audit.record({ actor: context.actor, action: 'run.started', subject: `run/${run.id}`, customerId: batch.customerId, before: { status: previous.status }, after: { status: 'running', attempt: run.attempts, worker: options.workerId }, at: started });
-      counts = await runOnce(context, options, job, batch, run, hosts.get(hostId), lock.lost);
+      counts = await runOnce(context, options, job, plan, begun.record, hosts.get(hostId), lock, lockToken);
     } finally {
-      await lock.release().catch((error: unknown) => context.logger.warn({ err: error, host: hostId }, 'could not release the host lock; it expires on its own'));
+      // The end step releases the lock itself; this is for a run that ended another way (an error, a retry).
+      lock.stopRenewing();
+      if (!lock.isLost && counts === undefined) await lock.release().catch((error: unknown) => context.logger.warn({ err: error, host: hostId }, 'could not release the host lock; it expires on its own'));
     }
     // A freed slot matters only while hosts wait to be handed out, and the last run closes the batch.
-    counts ??= await batchCounts(context.redis, context.prefix, batch);
-    if (counts.dispatched < batch.hostIds.length || counts.inFlight === 0) await dispatchQuietly(context, batchId);
+    counts ??= await batchCounts(context.redis, context.prefix, plan);
+    if (counts.dispatched < plan.hostIds.length || counts.inFlight === 0) await dispatchQuietly(context, batchId);
   };
 }
 
@@ -107,15 +114,16 @@ async function runOnce(
   context: OrchestrationContext,
   options: HostRunProcessorOptions,
   job: HostRunJob,
-  batch: BatchRecord,
+  batch: BatchPlan,
   run: RunRecord,
   host: Host | undefined,
-  lockLost: Promise<void>,
+  lock: HostLock,
+  lockToken: string,
 ): Promise<PhaseCounts | undefined> {
   const hostId = run.hostId;
   // Output lines not yet flushed when the run ends go to the log in the same step as the end (finishRun).
   const lines: RunLogLine[] = [];
-  const outcome = await execute(context, options, batch, hostId, host, run.id, lockLost, lines);
+  const outcome = await execute(context, options, batch, hostId, host, run.id, lock.lost, lines);
   const attempts = job.opts.attempts ?? HOST_RUN_ATTEMPTS;
   const beforeCutoff = context.clock.now().getTime() < Date.parse(batch.cutoffAt);
   if (outcome.status === 'failed' && outcome.retryable !== false && beforeCutoff && shouldRetry(outcome.failureClass, job.attemptsMade, attempts)) {
@@ -124,14 +132,14 @@ async function runOnce(
     await saveRun(context.redis, context.prefix, { ...run, status: 'queued', failureClass: outcome.failureClass, reason: `attempt ${run.attempts} failed (${outcome.reason ?? outcome.failureClass}); retrying with backoff`, steps: outcome.steps });
     throw new RetryableRunError(outcome.failureClass ?? 'internal', outcome.reason ?? 'retryable failure');
   }
-  return await finishRun(context, batch, hostId, run, outcome, outcome.status, lines.splice(0));
+  return await finishRun(context, batch, hostId, run, outcome, outcome.status, lockToken, lines.splice(0));
 }
 
 /** Runs the executor; output lines are flushed to the run log twice a second, and what is left stays in `pending`. */
 async function execute(
   context: OrchestrationContext,
   options: HostRunProcessorOptions,
-  batch: BatchRecord,
+  batch: BatchPlan,
   hostId: string,
   host: Host | undefined,
   runId: string,
@@ -167,16 +175,18 @@ async function execute(
 }
 
 /**
- * Ends a running host: state, record and event in one step (store finishHostRun), then the audit entry, then the
- * error budget. Returns the batch's counts right after, or undefined when the host was no longer running.
+ * Ends a running host in one step (store finishHostRun): state, record, event, audit entry and, with `lockToken`,
+ * the release of the host lock; then the error budget. Returns the batch's counts right after, or undefined when
+ * the host was no longer running.
  */
 async function finishRun(
   context: OrchestrationContext,
-  batch: BatchRecord,
+  batch: BatchPlan,
   hostId: string,
   run: RunRecord,
   outcome: HostRunOutcome,
   state: 'succeeded' | 'failed' | 'interrupted',
+  lockToken?: string,
   log: readonly RunLogLine[] = [],
 ): Promise<PhaseCounts | undefined> {
   const finished = context.clock.now();
@@ -189,10 +199,12 @@ async function finishRun(
     note: outcome.reason ?? '',
     record,
     event: { ...runEvent(batch, hostId, type, outcome.failureClass), reason: outcome.reason ?? undefined, at: finished.toISOString() },
+    audit: { actor: context.actor, action: type, subject: `run/${run.id}`, customerId: batch.customerId, before: { status: 'running' }, after: { status: state, failureClass: outcome.failureClass }, reason: outcome.reason ?? undefined, at: finished },
+    lockToken,
     log,
   });
+  context.audit.sealSoon();
   if (ended === undefined) return undefined;
-  await context.audit.record({ actor: context.actor, action: type, subject: `run/${run.id}`, customerId: batch.customerId, before: { status: 'running' }, after: { status: state, failureClass: outcome.failureClass }, reason: outcome.reason ?? undefined, at: finished });
   if (state !== 'succeeded' && exceedsErrorBudget(ended.counts.failed, errorBudgetOf(batch.rollout, batch.hostIds.length))) await haltBatch(context, batch, ended.counts.failed);
   return ended.counts;
 }
@@ -217,7 +229,7 @@ async function dispatchQuietly(context: OrchestrationContext, batchId: string): 
   await dispatchBatch(context, batchId).catch((error: unknown) => context.logger.warn({ err: error, batch: batchId }, 'dispatch after a run failed; the scheduler tick will retry'));
 }
 
-function runEvent(batch: BatchRecord, hostId: string, type: 'run.started' | 'run.succeeded' | 'run.failed' | 'run.interrupted', failureClass: HostRunOutcome['failureClass']) {
+function runEvent(batch: BatchPlan, hostId: string, type: 'run.started' | 'run.succeeded' | 'run.failed' | 'run.interrupted', failureClass: HostRunOutcome['failureClass']) {
   return {
     type,
     batchId: batch.id,

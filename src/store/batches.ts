@@ -108,9 +108,12 @@ local function transition_host(k, host, from, to, member, note)
   if not allowed then return false end
   redis.call('HSET', k[1], host, to)
   if note ~= '' then redis.call('HSET', k[2], host, note) end
+  local was_in_flight = current == 'queued' or current == 'running'
   if to == 'queued' or to == 'running' then
-    redis.call('SADD', k[3], member)
-    redis.call('SADD', k[4], member)
+    if not was_in_flight then
+      redis.call('SADD', k[3], member)
+      redis.call('SADD', k[4], member)
+    end
   else
     redis.call('SREM', k[3], member)
     redis.call('SREM', k[4], member)

@@ -3,9 +3,11 @@ import type { FailureClass } from '../domain/failure-class.js';
 import type { HostState, RunStatus } from '../domain/release-batch.js';
 import { AppError } from '../errors.js';
 import { storeKeys } from './keys.js';
-import { getBatchWith, hostTransitionKeys, HOST_TRANSITION_LUA, type BatchPlan, type BatchRecord } from './batches.js';
+import { auditBody, auditKeys, AUDIT_INBOX_LUA, type AuditInput } from './audit.js';
+import { hostTransitionKeys, HOST_TRANSITION_LUA, type BatchPlan } from './batches.js';
 import { EVENTS_MAX_LENGTH, type OrchestrationEvent } from './events.js';
 import { runScript } from './lua.js';
+import { batchedScript, scriptBatcher } from './script-batcher.js';
 
 /** Bytes of stdout and of stderr kept per step in a run record; the full stream is in the run log (also capped). */
 export const STEP_OUTPUT_CAP_BYTES = 16 * 1024;
@@ -56,7 +58,8 @@ export interface RunLogLine {
   line: string;
 }
 
-// Writes the record, adds it to the batch/host/customer/time indexes once, and moves it from its previous status
+// Writes the record, adds it to the batch/host/customer/time indexes on its first save (a record that has a status
+// is in them already), and moves it from its previous status
 // index to the new one. A Lua function, shared by the one-save script and the run-phase scripts below.
 // Arguments: the run's hash key, the time/batch/host/customer index keys, the record JSON, its status, the score
 // (queued time in ms), the run id, and the status index key without the status.
@@ -64,12 +67,16 @@ const SAVE_RUN_LUA = `
 local function save_run(run_key, by_time, by_batch, by_host, by_customer, record, status, score, member, status_prefix)
   local previous = redis.call('HGET', run_key, 'status')
   redis.call('HSET', run_key, 'record', record, 'status', status)
-  redis.call('ZADD', by_time, 'NX', score, member)
-  redis.call('ZADD', by_batch, 'NX', score, member)
-  redis.call('ZADD', by_host, 'NX', score, member)
-  redis.call('ZADD', by_customer, 'NX', score, member)
-  if previous and previous ~= status then redis.call('ZREM', status_prefix .. previous, member) end
-  redis.call('ZADD', status_prefix .. status, score, member)
+  if not previous then
+    redis.call('ZADD', by_time, 'NX', score, member)
+    redis.call('ZADD', by_batch, 'NX', score, member)
+    redis.call('ZADD', by_host, 'NX', score, member)
+    redis.call('ZADD', by_customer, 'NX', score, member)
+  end
+  if previous ~= status then
+    if previous then redis.call('ZREM', status_prefix .. previous, member) end
+    redis.call('ZADD', status_prefix .. status, score, member)
+  end
 end`;
 
 const SAVE_RUN = `${SAVE_RUN_LUA}
@@ -89,12 +96,12 @@ function saveArgs(prefix: string, run: RunRecord): string[] {
 /*
  * Run phases. A host run used to be a dozen round trips (host state, lock, record, event, each its own command);
  * each phase below is one script that makes the host-state compare-and-set, the record save and the event append
- * together, so they also cannot be separated by a crash. The audit entry of each phase is written by the caller
- * right after (the chain's hashes are computed outside Redis; see releases/audit-writer.ts).
+ * together, with the phase's audit entry (into the audit inbox; store/audit.ts), so they also cannot be separated by
+ * a crash. The caller asks its audit writer to chain the entries soon (`sealSoon`).
  */
 
 // KEYS of a phase script: the seven host-transition keys, the run hash, the four run indexes, the events stream,
-// the host lock, the batch hash, the run log.
+// the host lock, the batch hash, the run log, the audit inbox.
 function phaseKeys(prefix: string, batch: Pick<BatchPlan, 'id' | 'customerId'>, hostId: string): string[] {
   const keys = storeKeys(prefix);
   const runId = `${batch.id}/${hostId}`;
@@ -109,68 +116,154 @@ function phaseKeys(prefix: string, batch: Pick<BatchPlan, 'id' | 'customerId'>, 
     keys.hostLock(hostId),
     keys.batch(batch.id),
     keys.runLog(runId),
+    auditKeys(prefix).inbox,
   ];
 }
 
-const BEGIN_RUN = `${HOST_TRANSITION_LUA}
-${SAVE_RUN_LUA}
-if not redis.call('SET', KEYS[14], ARGV[1], 'PX', ARGV[2], 'NX') then return 'busy' end
-local state = redis.call('HGET', KEYS[1], ARGV[3])
-if state ~= 'queued' then return state or 'missing' end
-transition_host(KEYS, ARGV[3], 'queued', 'running', ARGV[6], '')
-save_run(KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], ARGV[4], 'running', ARGV[5], ARGV[6], ARGV[7])
-redis.call('XADD', KEYS[13], 'MAXLEN', '~', ARGV[8], '*', 'event', ARGV[9])
-return 'started'`;
+// The start of a run. ARGV: host id, lock token, lock ttl ms, now ms, cutoff ms, worker id, started-at ISO, run id,
+// status index key prefix, events max length, run.started event JSON, the audit entry body JSON before and after its
+// attempt number (known only here). The record is patched
+// where it is (cjson), so the caller need not read it first; `steps` is spliced back as text because cjson would
+// write an empty list as {}.
+const BEGIN_RUN = batchedScript(`${HOST_TRANSITION_LUA}
+${AUDIT_INBOX_LUA}`, `
+local state = redis.call('HGET', KEYS[1], ARGV[1])
+if state ~= 'queued' and state ~= 'running' then return {'done', state or 'missing'} end
+local batch_status = redis.call('HGET', KEYS[15], 'status')
+if batch_status ~= 'running' then return {'batch', batch_status or 'missing'} end
+if state == 'queued' and tonumber(ARGV[4]) >= tonumber(ARGV[5]) then return {'cutoff'} end
+if not redis.call('SET', KEYS[14], ARGV[2], 'PX', ARGV[3], 'NX') then return {'busy'} end
+if state ~= 'queued' then return {'not-queued', state} end
+local raw = redis.call('HGET', KEYS[8], 'record')
+if not raw then
+  redis.call('DEL', KEYS[14])
+  return {'no-record'}
+end
+local run = cjson.decode(raw)
+local previous = run.status
+local steps = run.steps
+run.steps = nil
+run.status = 'running'
+run.attempts = (tonumber(run.attempts) or 0) + 1
+run.workerId = ARGV[6]
+run.startedAt = ARGV[7]
+run.reason = cjson.null
+run.failureClass = cjson.null
+local steps_json = '[]'
+if type(steps) == 'table' and next(steps) ~= nil then steps_json = cjson.encode(steps) end
+local encoded = cjson.encode(run)
+encoded = string.sub(encoded, 1, -2) .. ',"steps":' .. steps_json .. '}'
+transition_host(KEYS, ARGV[1], 'queued', 'running', ARGV[8], '')
+redis.call('HSET', KEYS[8], 'record', encoded, 'status', 'running')
+local score = redis.call('ZSCORE', KEYS[10], ARGV[8])
+if previous and previous ~= 'running' then redis.call('ZREM', ARGV[9] .. previous, ARGV[8]) end
+if score then redis.call('ZADD', ARGV[9] .. 'running', score, ARGV[8]) end
+redis.call('XADD', KEYS[13], 'MAXLEN', '~', ARGV[10], '*', 'event', ARGV[11])
+audit_inbox(KEYS[17], ARGV[12] .. run.attempts .. ARGV[13])
+return {'started', encoded}`);
 
 export type BeginRunResult =
-  /** The lock is held, the host moved queued -> running, the record says running, `run.started` is appended. */
-  | { kind: 'started' }
+  /** The lock is held, the host moved queued -> running with its record (returned), event and audit entry. */
+  | { kind: 'started'; record: RunRecord }
   /** Another run holds the host's lock; nothing changed. */
   | { kind: 'busy' }
-  /** The lock is held, but the host was not queued (running: a dead worker's run; final: a duplicate). */
-  | { kind: 'not-queued'; state: HostState | undefined };
+  /** The lock is held, but the host was running already (a dead worker's run). */
+  | { kind: 'not-queued'; state: HostState }
+  /** The host has finished in this batch (a duplicate delivery), or is not in it; nothing changed. */
+  | { kind: 'done'; state: HostState | undefined }
+  /** The batch is not running (halted, cancelled, ...; undefined when it is gone); nothing changed. */
+  | { kind: 'batch-not-running'; status: string | undefined }
+  /** The host is queued but its batch's cutoff has passed; nothing changed. */
+  | { kind: 'cutoff' }
+  /** The host is queued but has no run record (written by something else); nothing changed. */
+  | { kind: 'no-record' };
+
+export interface BeginRunOptions {
+  lockToken: string;
+  lockTtlMs: number;
+  now: Date;
+  workerId: string;
+  event: OrchestrationEvent;
+  /** The run.started audit entry; `after.attempt` is filled in from the stored record. */
+  audit: AuditInput & { after: Record<string, unknown> };
+}
 
 /**
- * The start of a host run, in one step: takes the host lock (`SET NX PX` with `lockToken`), and, if the host is
- * `queued`, moves it to `running`, saves `record` (status running) and appends `event` (run.started). The caller
- * renews and releases the lock (queue/host-lock.ts) whenever the result is not `busy`.
+ * The start of a host run, in one step, with no read before it: checks that the host is queued, its batch running
+ * and the cutoff not passed; takes the host lock (`SET NX PX` with `lockToken`); moves the host to running; marks
+ * its stored record running (attempts + 1, worker, start time); appends the run.started event and audit entry. The
+ * caller renews and releases the lock (queue/host-lock.ts) when the result is `started` or `not-queued`.
  */
 export async function beginHostRun(
   redis: Redis,
   prefix: string,
-  batch: Pick<BatchPlan, 'id' | 'customerId'>,
+  batch: Pick<BatchPlan, 'id' | 'customerId' | 'cutoffAt'>,
   hostId: string,
-  options: { lockToken: string; lockTtlMs: number; record: RunRecord; event: OrchestrationEvent },
+  options: BeginRunOptions,
 ): Promise<BeginRunResult> {
-  const keys = phaseKeys(prefix, batch, hostId);
-  const [record, , score, member, statusPrefix] = saveArgs(prefix, { ...options.record, status: 'running' });
-  const reply = await runScript(redis, BEGIN_RUN, keys, [
+  const reply = (await scriptBatcher(redis, BEGIN_RUN).call(phaseKeys(prefix, batch, hostId), [
+    hostId,
     options.lockToken,
     String(options.lockTtlMs),
-    hostId,
-    record!,
-    score!,
-    member!,
-    statusPrefix!,
+    String(options.now.getTime()),
+    String(Date.parse(batch.cutoffAt)),
+    options.workerId,
+    options.now.toISOString(),
+    `${batch.id}/${hostId}`,
+    storeKeys(prefix).runsByStatus(''),
     String(EVENTS_MAX_LENGTH),
     JSON.stringify(options.event),
-  ]);
-  if (reply === 'started') return { kind: 'started' };
-  if (reply === 'busy') return { kind: 'busy' };
-  return { kind: 'not-queued', state: reply === 'missing' ? undefined : (reply as HostState) };
+    ...splitAtAttempt(JSON.stringify(auditBody({ ...options.audit, after: { ...options.audit.after, attempt: ATTEMPT_MARK }, at: options.audit.at ?? options.now }))),
+  ])) as [string, string?];
+  switch (reply[0]) {
+    case 'started':
+      return { kind: 'started', record: parseRecord(reply[1]!) };
+    case 'busy':
+    case 'cutoff':
+    case 'no-record':
+      return { kind: reply[0] };
+    case 'not-queued':
+      return { kind: 'not-queued', state: reply[1] as HostState };
+    case 'batch':
+      return { kind: 'batch-not-running', status: reply[1] === 'missing' ? undefined : reply[1] };
+    default:
+      return { kind: 'done', state: reply[1] === 'missing' || reply[1] === undefined ? undefined : (reply[1] as HostState) };
+  }
 }
 
-const FINISH_RUN = `${HOST_TRANSITION_LUA}
+// A number no attempt count can be: marks where the script writes the real one. In JSON text a key's quotes are
+// never escaped, and inside strings they always are, so the mark is found only where it was put.
+const ATTEMPT_MARK = -7919;
+function splitAtAttempt(json: string): [string, string] {
+  const mark = `"attempt":${ATTEMPT_MARK}`;
+  const at = json.indexOf(mark);
+  return [json.slice(0, at + mark.length - String(ATTEMPT_MARK).length), json.slice(at + mark.length)];
+}
+
+/** A stored record; cjson writes an empty list as {} and escapes "/", which JSON.parse reads back as "/". */
+function parseRecord(raw: string): RunRecord {
+  const run = JSON.parse(raw) as RunRecord;
+  if (!Array.isArray(run.steps)) run.steps = [];
+  return run;
+}
+
+// ARGV: host id, allowed from-states, to-state, run id, note, record JSON, score, status index key prefix, events
+// max length, event JSON or '', status, run log max lines, host lock token or '', audit entry body JSON or '', then
+// the log lines. The lock is released whether or not the host moved: the caller is done with it either way.
+const FINISH_RUN = batchedScript(`${HOST_TRANSITION_LUA}
 ${SAVE_RUN_LUA}
+${AUDIT_INBOX_LUA}`, `
+if ARGV[13] ~= '' and redis.call('GET', KEYS[14]) == ARGV[13] then redis.call('DEL', KEYS[14]) end
 local previous = transition_host(KEYS, ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 if not previous then return false end
 save_run(KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], ARGV[6], ARGV[11], ARGV[7], ARGV[4], ARGV[8])
 if ARGV[10] ~= '' then redis.call('XADD', KEYS[13], 'MAXLEN', '~', ARGV[9], '*', 'event', ARGV[10]) end
-if #ARGV > 12 then
-  for i = 13, #ARGV, 1000 do redis.call('RPUSH', KEYS[16], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+if ARGV[14] ~= '' then audit_inbox(KEYS[17], ARGV[14]) end
+if #ARGV > 14 then
+  for i = 15, #ARGV, 1000 do redis.call('RPUSH', KEYS[16], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
   redis.call('LTRIM', KEYS[16], -tonumber(ARGV[12]), -1)
 end
-return {previous, redis.call('HGET', KEYS[15], 'dispatched') or '0', redis.call('SCARD', KEYS[3]), redis.call('SCARD', KEYS[5]), redis.call('SCARD', KEYS[6]), redis.call('SCARD', KEYS[7])}`;
+return {previous, redis.call('HGET', KEYS[15], 'dispatched') or '0', redis.call('SCARD', KEYS[3]), redis.call('SCARD', KEYS[5]), redis.call('SCARD', KEYS[6]), redis.call('SCARD', KEYS[7])}`);
 
 export interface PhaseCounts {
   dispatched: number;
@@ -182,19 +275,20 @@ export interface PhaseCounts {
 
 /**
  * The end of a host run (or any move of a host with its record and event), in one step: the host moves from one
- * of `from` to `to` (with `note`), `record` is saved, `event` and the last `log` lines appended, and the batch's
- * counts as they stand right after are returned. Returns undefined, changing nothing, when the host was elsewhere.
+ * of `from` to `to` (with `note`), `record` is saved, `event`, `audit` and the last `log` lines appended, the host
+ * lock held with `lockToken` released, and the batch's counts as they stand right after are returned. Returns
+ * undefined when the host was elsewhere; then only the lock is released.
  */
 export async function finishHostRun(
   redis: Redis,
   prefix: string,
   batch: Pick<BatchPlan, 'id' | 'customerId'>,
   hostId: string,
-  options: { from: readonly HostState[]; to: HostState; note?: string; record: RunRecord; event?: OrchestrationEvent; log?: readonly RunLogLine[] },
+  options: { from: readonly HostState[]; to: HostState; note?: string; record: RunRecord; event?: OrchestrationEvent; audit?: AuditInput; lockToken?: string; log?: readonly RunLogLine[] },
 ): Promise<{ previous: HostState; counts: PhaseCounts } | undefined> {
   const keys = phaseKeys(prefix, batch, hostId);
   const [record, status, score, member, statusPrefix] = saveArgs(prefix, options.record);
-  const reply = await runScript(redis, FINISH_RUN, keys, [
+  const reply = await scriptBatcher(redis, FINISH_RUN).call(keys, [
     hostId,
     options.from.join(','),
     options.to,
@@ -207,27 +301,13 @@ export async function finishHostRun(
     options.event === undefined ? '' : JSON.stringify(options.event),
     status!,
     String(RUN_LOG_MAX_LINES),
+    options.lockToken ?? '',
+    options.audit === undefined ? '' : JSON.stringify(auditBody(options.audit)),
     ...(options.log ?? []).map((line) => JSON.stringify(line)),
   ]);
   if (!Array.isArray(reply)) return undefined;
   const [previous, dispatched, inFlight, succeeded, failed, notRun] = reply as [string, string, number, number, number, number];
   return { previous: previous as HostState, counts: { dispatched: Number(dispatched), inFlight, succeeded, failed, notRun } };
-}
-
-/** A batch, one host's state and its run record, in one round trip. */
-export async function loadHostRun(
-  redis: Redis,
-  prefix: string,
-  batchId: string,
-  hostId: string,
-): Promise<{ batch: BatchRecord | undefined; state: HostState | undefined; run: RunRecord | undefined }> {
-  const keys = storeKeys(prefix);
-  const { batch, values } = await getBatchWith(redis, prefix, batchId, [
-    [keys.batchHosts(batchId), hostId],
-    [keys.run(`${batchId}/${hostId}`), 'record'],
-  ]);
-  const [state, raw] = values;
-  return { batch, state: state === null || state === undefined ? undefined : (state as HostState), run: raw === null || raw === undefined ? undefined : (JSON.parse(raw) as RunRecord) };
 }
 
 // Hands hosts of a batch to the queue: each host still `pending` becomes `queued` with its new record, and the
@@ -267,7 +347,7 @@ export async function queueHostRuns(redis: Redis, prefix: string, batch: Pick<Ba
 
 export async function getRun(redis: Redis, prefix: string, id: string): Promise<RunRecord | undefined> {
   const raw = await redis.hget(storeKeys(prefix).run(id), 'record');
-  return raw === null ? undefined : (JSON.parse(raw) as RunRecord);
+  return raw === null ? undefined : parseRecord(raw);
 }
 
 export async function requireRun(redis: Redis, prefix: string, id: string): Promise<RunRecord> {
@@ -313,7 +393,7 @@ export async function listRuns(redis: Redis, prefix: string, query: RunQuery = {
     const raws = await redis.pipeline(page.map((id) => ['hget', keys.run(id), 'record'])).exec();
     for (const [, raw] of raws ?? []) {
       if (typeof raw !== 'string') continue;
-      const run = JSON.parse(raw) as RunRecord;
+      const run = parseRecord(raw);
       if (query.hostId !== undefined && run.hostId !== query.hostId) continue;
       if (query.customerId !== undefined && run.customerId !== query.customerId) continue;
       if (query.status !== undefined && run.status !== query.status) continue;

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { newRunRecord } from '../../../src/releases/host-outcomes.js';
+import {
+  beginHostRun,
+  createBatch,
+  finishHostRun,
+  getRun,
+  readAudit,
+  readEvents,
+  setBatchStatus,
+  storeKeys,
+  queueHostRuns,
+  type BatchPlan,
+  type BeginRunOptions,
+  type RunRecord,
+} from '../../../src/store/index.js';
+
+const NOW = new Date('2030-01-01T03:10:00Z');
+
+function planOf(hostIds: string[]): BatchPlan {
+  return {
+    id: `w@${randomUUID().slice(0, 8)}`,
+    occurrenceId: 'w@20300101T030000Z',
+    windowId: 'w',
+    customerId: 'acme',
+    playbooks: ['update'],
+    params: {},
+    checkMode: false,
+    approval: 'auto',
+    rollout: {},
+    hostIds,
+    windowStart: '2030-01-01T03:00:00.000Z',
+    windowEnd: '2030-01-01T05:00:00.000Z',
+    cutoffAt: '2030-01-01T04:30:00.000Z',
+    plannedAt: '2030-01-01T02:00:00.000Z',
+    plannedBy: 'system:test',
+  };
+}
+
+function beginOptions(plan: BatchPlan, hostId: string, now = NOW, lockToken = `token-${hostId}`): BeginRunOptions {
+  return {
+    lockToken,
+    lockTtlMs: 30_000,
+    now,
+    workerId: 'worker-1',
+    event: { type: 'run.started', batchId: plan.id, occurrenceId: plan.occurrenceId, windowId: plan.windowId, customerId: plan.customerId, hostId, playbookId: 'update', failureClass: null, runId: `${plan.id}/${hostId}`, at: now.toISOString() },
+    audit: { actor: 'system:worker', action: 'run.started', subject: `run/${plan.id}/${hostId}`, customerId: plan.customerId, before: { status: 'queued' }, after: { status: 'running', worker: 'worker-1' } },
+  };
+}
+
+describe('host run start and end steps (real Redis)', () => {
+  const redis = new Redis(inject('redisUrl'));
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  async function runningBatch(hostIds: string[]): Promise<{ prefix: string; plan: BatchPlan }> {
+    const prefix = `test-run-phases-${randomUUID()}`;
+    const plan = planOf(hostIds);
+    await createBatch(redis, prefix, plan, 'running', NOW);
+    await queueHostRuns(redis, prefix, plan, hostIds.map((hostId) => newRunRecord(plan, hostId, NOW)), hostIds.length);
+    return { prefix, plan };
+  }
+
+  it('starts a queued host in one step: lock, state, record (attempt 1), event and audit entry with the attempt', async () => {
+    const { prefix, plan } = await runningBatch(['h1']);
+    const begun = await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'));
+    expect(begun.kind).toBe('started');
+    const record = (begun as { record: RunRecord }).record;
+    expect(record).toMatchObject({ id: `${plan.id}/h1`, status: 'running', attempts: 1, workerId: 'worker-1', startedAt: NOW.toISOString(), steps: [], reason: null, failureClass: null });
+    expect(await getRun(redis, prefix, `${plan.id}/h1`)).toEqual(record);
+    expect(await redis.hget(storeKeys(prefix).batchHosts(plan.id), 'h1')).toBe('running');
+    expect(await redis.get(storeKeys(prefix).hostLock('h1'))).toBe('token-h1');
+    expect((await readEvents(redis, prefix)).map((e) => e.type)).toContain('run.started');
+    const [entry] = (await readAudit(redis, prefix)).filter((e) => e.subject === `run/${plan.id}/h1`);
+    expect(entry).toMatchObject({ action: 'run.started', before: { status: 'queued' }, after: { status: 'running', worker: 'worker-1', attempt: 1 } });
+  });
+
+  it('changes nothing and says why when the batch is not running, the cutoff passed, the host is locked or done', async () => {
+    const { prefix, plan } = await runningBatch(['h1', 'h2', 'h3']);
+    // The cutoff: a queued host does not start at or after it.
+    expect(await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1', new Date(plan.cutoffAt)))).toEqual({ kind: 'cutoff' });
+    // Another run holds the host's lock.
+    await redis.set(storeKeys(prefix).hostLock('h2'), 'someone-else');
+    expect(await beginHostRun(redis, prefix, plan, 'h2', beginOptions(plan, 'h2'))).toEqual({ kind: 'busy' });
+    expect(await redis.hget(storeKeys(prefix).batchHosts(plan.id), 'h2')).toBe('queued');
+    // A host not in the batch (or finished) is a duplicate delivery.
+    expect(await beginHostRun(redis, prefix, plan, 'nope', beginOptions(plan, 'nope'))).toEqual({ kind: 'done', state: undefined });
+    // The batch halted: nothing starts.
+    await setBatchStatus(redis, prefix, plan.id, ['running'], 'halted', NOW);
+    expect(await beginHostRun(redis, prefix, plan, 'h3', beginOptions(plan, 'h3'))).toEqual({ kind: 'batch-not-running', status: 'halted' });
+    expect(await redis.hget(storeKeys(prefix).batchHosts(plan.id), 'h3')).toBe('queued');
+    expect(await redis.exists(storeKeys(prefix).hostLock('h3'))).toBe(0);
+    expect((await getRun(redis, prefix, `${plan.id}/h3`))?.status).toBe('queued');
+  });
+
+  it('a host left running by a dead worker is reported with the lock taken, not started again', async () => {
+    const { prefix, plan } = await runningBatch(['h1']);
+    await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1', NOW, 'dead-worker'));
+    await redis.del(storeKeys(prefix).hostLock('h1')); // its lock expired
+    expect(await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1', NOW, 'new-worker'))).toEqual({ kind: 'not-queued', state: 'running' });
+    expect(await redis.get(storeKeys(prefix).hostLock('h1'))).toBe('new-worker');
+    expect((await getRun(redis, prefix, `${plan.id}/h1`))?.attempts).toBe(1);
+  });
+
+  it('ends a run in one step: record, state, event, audit entry, and the release of its own lock only', async () => {
+    const { prefix, plan } = await runningBatch(['h1', 'h2']);
+    const begun = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { record: RunRecord };
+    const finished = new Date(NOW.getTime() + 5000);
+    const step = { name: 'update: apt', status: 'changed', exitCode: 0, stdout: 'ok', stderr: '', truncatedBytes: 0, durationMs: 4000 };
+    const ended = await finishHostRun(redis, prefix, plan, 'h1', {
+      from: ['running'],
+      to: 'succeeded',
+      record: { ...begun.record, status: 'succeeded', steps: [step], finishedAt: finished.toISOString(), durationMs: 5000 },
+      audit: { actor: 'system:worker', action: 'run.succeeded', subject: `run/${plan.id}/h1`, customerId: 'acme', before: { status: 'running' }, after: { status: 'succeeded' }, at: finished },
+      lockToken: 'token-h1',
+    });
+    expect(ended).toEqual({ previous: 'running', counts: { dispatched: 2, inFlight: 1, succeeded: 1, failed: 0, notRun: 0 } });
+    expect(await redis.exists(storeKeys(prefix).hostLock('h1'))).toBe(0);
+    expect(await getRun(redis, prefix, `${plan.id}/h1`)).toMatchObject({ status: 'succeeded', steps: [step], durationMs: 5000 });
+    expect((await readAudit(redis, prefix)).map((e) => e.action)).toEqual(['run.started', 'run.succeeded']);
+
+    // A lock that is not ours (the run lost it, and another took it) stays.
+    await beginHostRun(redis, prefix, plan, 'h2', beginOptions(plan, 'h2'));
+    await redis.set(storeKeys(prefix).hostLock('h2'), 'another-run');
+    await finishHostRun(redis, prefix, plan, 'h2', { from: ['running'], to: 'failed', record: { ...begun.record, id: `${plan.id}/h2`, hostId: 'h2', status: 'failed' }, lockToken: 'token-h2' });
+    expect(await redis.get(storeKeys(prefix).hostLock('h2'))).toBe('another-run');
+  });
+
+  it('a retried host keeps the steps of its failed attempt until the new attempt ends, and counts attempts', async () => {
+    const { prefix, plan } = await runningBatch(['h1']);
+    const runId = `${plan.id}/h1`;
+    const first = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { record: RunRecord };
+    // As the processor does for a retryable failure: back to queued with the failed attempt's steps.
+    const step = { name: 'update: apt', status: 'failed', exitCode: 100, stdout: '', stderr: 'Could not resolve "deb.debian.org"', truncatedBytes: 0, durationMs: 10 };
+    await redis.hset(storeKeys(prefix).batchHosts(plan.id), 'h1', 'queued');
+    await redis.del(storeKeys(prefix).hostLock('h1'));
+    const { saveRun } = await import('../../../src/store/index.js');
+    await saveRun(redis, prefix, { ...first.record, status: 'queued', steps: [step] });
+    const second = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { kind: string; record: RunRecord };
+    expect(second.kind).toBe('started');
+    expect(second.record).toMatchObject({ id: runId, attempts: 2, status: 'running', steps: [step] });
+  });
+});
