@@ -13,6 +13,13 @@ import { batchCounts, getBatch } from '../src/store/index.js';
 import { benchContext, machineLine, planOpenBatch, privateRedis, seconds, writeBenchConfig } from './support.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20_000);
+// Node's and Redis's CPU over each timed part, per run: on a 2-core machine shared by both, CPU per run is what
+// bounds throughput, so the figures say where a run's cost is.
+interface Cost {
+  elapsedMs: number;
+  nodeCpuUs: number;
+  redisCpuUs: number;
+}
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 
 /** Bench-only transport: every command succeeds at once with no output. */
@@ -27,13 +34,32 @@ function noopTransport(hostId: string): Transport {
   };
 }
 
-async function bareBullmq(url: string): Promise<number> {
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
+}
+
+/** Starts the clocks: wall time and the CPU of Node and of Redis; `stop` gives what each spent since. */
+async function startClocks(redis: Redis): Promise<{ stop(): Promise<Cost> }> {
+  const redisBefore = await redisCpuSeconds(redis);
+  const nodeBefore = process.cpuUsage();
+  const started = Date.now();
+  return {
+    async stop() {
+      const elapsedMs = Date.now() - started;
+      const node = process.cpuUsage(nodeBefore);
+      return { elapsedMs, nodeCpuUs: node.user + node.system, redisCpuUs: ((await redisCpuSeconds(redis)) - redisBefore) * 1e6 };
+    },
+  };
+}
+
+async function bareBullmq(url: string, probe: Redis): Promise<Cost> {
   const connection = new Redis(url, { maxRetriesPerRequest: null });
   const queue = new Queue('bare', { connection, prefix: 'bare' });
   let done = 0;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const started = Date.now();
+  const clocks = await startClocks(probe);
   const worker = new Worker('bare', async () => undefined, { connection, prefix: 'bare', concurrency: CONCURRENCY });
   worker.on('completed', () => {
     done += 1;
@@ -43,46 +69,53 @@ async function bareBullmq(url: string): Promise<number> {
     await queue.addBulk(Array.from({ length: Math.min(1000, RUNS - i) }, (_, j) => ({ name: 'noop', data: { n: i + j }, opts: { jobId: `bare/${i + j}` } })));
   }
   await finished;
-  const elapsed = Date.now() - started;
+  const cost = await clocks.stop();
   await worker.close();
   await queue.close();
   await connection.quit();
-  return elapsed;
+  return cost;
 }
 
-async function wholePath(url: string): Promise<number> {
+async function wholePath(url: string, probe: Redis): Promise<Cost> {
   const configDir = await writeBenchConfig({ hosts: RUNS, prefix: 'whole', hostYaml: () => 'address: localhost, transport: local', stepsYaml: '  - { name: noop, run: "true" }', rolloutYaml: '{ max_concurrency: "100%" }' });
   const context = await benchContext(url, configDir);
   const worker = startWorkerRole(context, { executor: createRunnerExecutor(context.config, context.logger, { transportFor: (host) => noopTransport(host.id) }), concurrency: CONCURRENCY });
-  const started = Date.now();
+  const clocks = await startClocks(probe);
   const batchId = await planOpenBatch(context);
   await dispatchBatch(context, batchId); // as the scheduler does for a batch it plans inside an open window
   const scheduler = startScheduler(context, { dispatchIntervalMs: 1000 });
   for (;;) {
     const batch = await getBatch(context.redis, context.prefix, batchId);
     if (batch !== undefined && isFinalBatchStatus(batch.status)) {
-      const elapsed = Date.now() - started;
+      const cost = await clocks.stop();
       const counts = await batchCounts(context.redis, context.prefix, batch);
       if (counts.succeeded !== RUNS) throw new Error(`expected ${RUNS} succeeded runs, got ${JSON.stringify(counts)} (batch ${batch.status})`);
       await scheduler.stop();
       await worker.stop();
       await context.close();
-      return elapsed;
+      return cost;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
 const redis = await privateRedis();
+const probe = new Redis(redis.url);
 try {
   console.log(`queue overhead: ${RUNS} host runs, concurrency ${CONCURRENCY}`);
   console.log(machineLine());
-  const bare = await bareBullmq(redis.url);
-  console.log(`bare BullMQ producer/worker:       ${seconds(bare)}  (${Math.round((RUNS / bare) * 1000)} jobs/s)`);
-  const whole = await wholePath(redis.url);
-  console.log(`whole path (no-op transport):      ${seconds(whole)}  (${Math.round((RUNS / whole) * 1000)} runs/s)`);
-  const ratio = bare / whole;
+  const bare = await bareBullmq(redis.url, probe);
+  console.log(`bare BullMQ producer/worker:       ${seconds(bare.elapsedMs)}  (${Math.round((RUNS / bare.elapsedMs) * 1000)} jobs/s)  ${perRun(bare)}`);
+  const whole = await wholePath(redis.url, probe);
+  console.log(`whole path (no-op transport):      ${seconds(whole.elapsedMs)}  (${Math.round((RUNS / whole.elapsedMs) * 1000)} runs/s)  ${perRun(whole)}`);
+  const ratio = bare.elapsedMs / whole.elapsedMs;
   console.log(`throughput ratio whole/bare: ${ratio.toFixed(2)} (target >= 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
+  console.log(`CPU per run, whole/bare: Node ${(whole.nodeCpuUs / bare.nodeCpuUs).toFixed(2)}x, Redis ${(whole.redisCpuUs / bare.redisCpuUs).toFixed(2)}x`);
 } finally {
+  await probe.quit();
   await redis.stop();
+}
+
+function perRun(cost: Cost): string {
+  return `CPU per run: Node ${Math.round(cost.nodeCpuUs / RUNS)} us, Redis ${Math.round(cost.redisCpuUs / RUNS)} us`;
 }
