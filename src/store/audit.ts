@@ -253,14 +253,16 @@ function idAfter(id: string): string {
 function bodyText(id: string, fields: string[]): string {
   const index = fields.indexOf('entry');
   const raw = index >= 0 ? fields[index + 1] : undefined;
-  if (raw === undefined || !raw.startsWith('{') || !raw.endsWith('}') || raw === '{}') throw new AppError('internal', `audit inbox entry ${id} has no body; the inbox was written by something else`);
+  if (raw === undefined || !raw.startsWith('{') || !raw.endsWith('}') || raw === '{}') {
+    throw new AppError('internal', `audit inbox entry ${id} has no body; the inbox was written by something else. Chaining stops here: look at it with XRANGE <prefix>:audit:inbox ${id} ${id}, and remove it with XDEL to let the entries after it be chained`);
+  }
   return raw;
 }
 
 function parseBody(id: string, raw: string): AuditBody {
   const body = JSON.parse(raw) as Partial<AuditBody> & { prevHash?: unknown; hash?: unknown };
   if (typeof body.action !== 'string' || typeof body.subject !== 'string' || body.prevHash !== undefined || body.hash !== undefined) {
-    throw new AppError('internal', `audit inbox entry ${id} is not an entry body (action, subject, and no chain fields); the inbox was written by something else`);
+    throw new AppError('internal', `audit inbox entry ${id} is not an entry body (action, subject, and no chain fields); the inbox was written by something else. Chaining stops here: look at it with XRANGE <prefix>:audit:inbox ${id} ${id}, and remove it with XDEL to let the entries after it be chained`);
   }
   const { at, actor, action, subject, customerId, before, after, reason } = body as AuditBody;
   return { at, actor, action, subject, customerId: customerId ?? null, before: before ?? null, after: after ?? null, reason: reason ?? null };

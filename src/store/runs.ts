@@ -129,9 +129,13 @@ const BEGIN_RUN = batchedScript(`${HOST_TRANSITION_LUA}
 ${AUDIT_INBOX_LUA}`, `
 local state = redis.call('HGET', KEYS[1], ARGV[1])
 if state ~= 'queued' and state ~= 'running' then return {'done', state or 'missing'} end
-local batch_status = redis.call('HGET', KEYS[15], 'status')
-if batch_status ~= 'running' then return {'batch', batch_status or 'missing'} end
-if state == 'queued' and tonumber(ARGV[4]) >= tonumber(ARGV[5]) then return {'cutoff'} end
+-- A host left running by a dead worker is closed (not-queued below) whatever its batch's status, so that a halted or
+-- cancelled batch does not keep it in flight for ever; only a queued host waits on the batch and the cutoff.
+if state == 'queued' then
+  local batch_status = redis.call('HGET', KEYS[15], 'status')
+  if batch_status ~= 'running' then return {'batch', batch_status or 'missing'} end
+  if tonumber(ARGV[4]) >= tonumber(ARGV[5]) then return {'cutoff'} end
+end
 if not redis.call('SET', KEYS[14], ARGV[2], 'PX', ARGV[3], 'NX') then return {'busy'} end
 if state ~= 'queued' then return {'not-queued', state} end
 local raw = redis.call('HGET', KEYS[8], 'record')
@@ -190,7 +194,7 @@ export interface BeginRunOptions {
 
 /**
  * The start of a host run, in one step, with no read before it: checks that the host is queued, its batch running
- * and the cutoff not passed; takes the host lock (`SET NX PX` with `lockToken`); moves the host to running; marks
+ * and the cutoff not passed (a host still `running` from a dead worker skips the last two checks); takes the host lock (`SET NX PX` with `lockToken`); moves the host to running; marks
  * its stored record running (attempts + 1, worker, start time); appends the run.started event and audit entry. The
  * caller renews and releases the lock (queue/host-lock.ts) when the result is `started` or `not-queued`.
  */

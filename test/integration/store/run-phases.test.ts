@@ -105,6 +105,14 @@ describe('host run start and end steps (real Redis)', () => {
     expect((await getRun(redis, prefix, `${plan.id}/h1`))?.attempts).toBe(1);
   });
 
+  it('a dead worker\'s run is reported for closing even when its batch has halted since, so it does not stay in flight', async () => {
+    const { prefix, plan } = await runningBatch(['h1']);
+    await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1', NOW, 'dead-worker'));
+    await redis.del(storeKeys(prefix).hostLock('h1'));
+    await setBatchStatus(redis, prefix, plan.id, ['running'], 'halted', NOW);
+    expect(await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1', new Date(plan.cutoffAt), 'new-worker'))).toEqual({ kind: 'not-queued', state: 'running' });
+  });
+
   it('ends a run in one step: record, state, event, audit entry, and the release of its own lock only', async () => {
     const { prefix, plan } = await runningBatch(['h1', 'h2']);
     const begun = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { record: RunRecord };
