@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
-import { appendToAuditInbox, sealAudit, type AuditInput } from '../store/audit.js';
+import { appendToAuditInbox, sealAudit, sealAuditInBackground, type AuditInput } from '../store/audit.js';
 
 /**
  * Appends audit entries for one process, in the order they are recorded, as a group commit: while one append is
@@ -88,7 +88,7 @@ export function createAuditWriter(redis: Redis, prefix: string, logger: Logger):
       try {
         do {
           sealAgain = false;
-          await sealAudit(redis, prefix);
+          await sealAuditInBackground(redis, prefix);
         } while (sealAgain);
       } catch (error) {
         logger.error({ err: error }, 'audit sealing failed; the entries stay in the inbox and the next seal or read chains them');

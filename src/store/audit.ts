@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import { runScript } from './lua.js';
@@ -53,8 +53,28 @@ const MAX_SEAL_ATTEMPTS = 50;
 /** Inbox entries chained per seal script: a bound on the size of one call. */
 const SEAL_PAGE = 500;
 
-export function auditKeys(prefix: string): { stream: string; head: string; inbox: string } {
-  return { stream: `${prefix}:audit`, head: `${prefix}:audit:head`, inbox: `${prefix}:audit:inbox` };
+export function auditKeys(prefix: string): { stream: string; head: string; inbox: string; sealing: string } {
+  return { stream: `${prefix}:audit`, head: `${prefix}:audit:head`, inbox: `${prefix}:audit:inbox`, sealing: `${prefix}:audit:sealing` };
+}
+
+/** How long a background sealer may hold the sealing claim before another may take over (a dead one lets go). */
+const SEALING_CLAIM_MS = 5000;
+const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * A background seal: the same as `sealAudit`, but only by one process at a time. Every worker asks for one after
+ * each run; without the claim, several workers would each read and hash the same inbox pages and all but one would
+ * lose the head check. Returns 0 at once when another process holds the claim (it goes on until the inbox is empty).
+ */
+export async function sealAuditInBackground(redis: Redis, prefix: string): Promise<number> {
+  const { sealing } = auditKeys(prefix);
+  const token = randomUUID();
+  if ((await redis.set(sealing, token, 'PX', SEALING_CLAIM_MS, 'NX')) !== 'OK') return 0;
+  try {
+    return await sealAudit(redis, prefix);
+  } finally {
+    await runScript(redis, RELEASE_CLAIM, [sealing], [token]);
+  }
 }
 
 /** The hash of an entry covers every field but the stream id and the hash itself, in a fixed order. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { appendToAuditInbox, auditKeys, readAudit, sealAudit, verifyAuditChain } from '../../../src/store/audit.js';
+import { appendToAuditInbox, auditKeys, readAudit, sealAudit, sealAuditInBackground, verifyAuditChain } from '../../../src/store/audit.js';
 
 describe('audit inbox and sealing (real Redis)', () => {
   const url = inject('redisUrl');
@@ -50,6 +50,19 @@ describe('audit inbox and sealing (real Redis)', () => {
     const entries = await readAudit(redis, prefix);
     expect(entries.map((e) => e.subject)).toEqual(Array.from({ length: total }, (_, i) => `item/${i}`));
     expect(await verifyAuditChain(redis, prefix)).toEqual({ ok: true, checked: total });
+  });
+
+  it('background sealing is done by one process at a time and lets go of its claim when done', async () => {
+    const prefix = freshPrefix();
+    const keys = auditKeys(prefix);
+    await appendToAuditInbox(redis, prefix, [{ actor: 'a', action: 'x', subject: 's/1' }]);
+    await redis.set(keys.sealing, 'another-process', 'PX', 5000);
+    expect(await sealAuditInBackground(redis, prefix)).toBe(0);
+    expect(await redis.xlen(keys.inbox)).toBe(1);
+    await redis.del(keys.sealing);
+    expect(await sealAuditInBackground(redis, prefix)).toBe(1);
+    expect(await redis.exists(keys.sealing)).toBe(0);
+    expect(await verifyAuditChain(redis, prefix)).toEqual({ ok: true, checked: 1 });
   });
 
   it('refuses an inbox entry that is not an entry body, naming it, and chains nothing', async () => {
