@@ -89,6 +89,11 @@ export function holdHostLock(redis: Redis, prefix: string, hostId: string, token
   };
 }
 
+/** Frees a host's lock if `token` still holds it (compare-and-delete); for a step that may have taken it and failed. */
+export async function releaseHostLock(redis: Redis, prefix: string, hostId: string, token: string): Promise<void> {
+  await runScript(redis, RELEASE, [storeKeys(prefix).hostLock(hostId)], [token]);
+}
+
 /** Who holds a host's lock now (for diagnostics and tests), or null. */
 export async function hostLockHolder(redis: Redis, prefix: string, hostId: string): Promise<string | null> {
   return await redis.get(storeKeys(prefix).hostLock(hostId));

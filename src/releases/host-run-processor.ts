@@ -2,7 +2,7 @@ import { DelayedError } from 'bullmq';
 import type { Host } from '../config/index.js';
 import { coerceError } from '../errors.js';
 import { errorBudgetOf, exceedsErrorBudget } from '../domain/rollout.js';
-import { DEFAULT_HOST_LOCK_TTL_MS, holdHostLock, hostLockToken, parseJobPayload, RetryableRunError, shouldRetry, HOST_RUN_ATTEMPTS, type HostLock, type HostRunJob } from '../queue/index.js';
+import { DEFAULT_HOST_LOCK_TTL_MS, holdHostLock, hostLockToken, parseJobPayload, releaseHostLock, RetryableRunError, shouldRetry, HOST_RUN_ATTEMPTS, type HostLock, type HostRunJob } from '../queue/index.js';
 import {
   appendRunLog,
   batchCounts,
@@ -10,10 +10,12 @@ import {
   finishHostRun,
   getBatch,
   getBatchPlan,
+  getRun,
   hostState,
   saveRun,
   transitionHost,
   type BatchPlan,
+  type BeginRunResult,
   type PhaseCounts,
   type RunLogLine,
   type RunRecord,
@@ -53,14 +55,7 @@ export function createHostRunProcessor(context: OrchestrationContext, options: H
     const ttlMs = options.hostLockTtlMs ?? DEFAULT_HOST_LOCK_TTL_MS;
     const lockToken = hostLockToken(`${runIdOf(batchId, hostId)} ${options.workerId}`);
     const started = context.clock.now();
-    const begun = await beginHostRun(context.redis, context.prefix, plan, hostId, {
-      lockToken,
-      lockTtlMs: ttlMs,
-      now: started,
-      workerId: options.workerId,
-      event: { ...runEvent(plan, hostId, 'run.started', null), at: started.toISOString() },
-      audit: { actor: context.actor, action: 'run.started', subject: `run/${runIdOf(batchId, hostId)}`, customerId: plan.customerId, before: { status: 'queued' }, after: { status: 'running', worker: options.workerId }, at: started },
-    });
+    const begun = await beginRun(context, plan, hostId, { lockToken, lockTtlMs: ttlMs, now: started, workerId: options.workerId });
     switch (begun.kind) {
       case 'done':
         return; // already finished: a duplicate delivery
@@ -78,35 +73,60 @@ export function createHostRunProcessor(context: OrchestrationContext, options: H
         // Another run (another batch, or a dead worker's lock not yet expired) holds the host: wait, do not fail.
         await job.moveToDelayed(Date.now() + (options.lockBusyDelayMs ?? 2000), token);
         throw new DelayedError();
-      case 'no-record':
-        // Only something outside redback removes a queued host's record: write it again and start over.
-        await saveRun(context.redis, context.prefix, newRunRecord(plan, hostId, started));
-        throw new RetryableRunError('internal', `host ${hostId} was queued without a run record; it was written again`);
       default:
         break;
     }
     const lock = holdHostLock(context.redis, context.prefix, hostId, lockToken, { ttlMs });
     let counts: PhaseCounts | undefined;
+    let ended = false;
     try {
-      if (begun.kind === 'not-queued') {
-        await finishRun(context, plan, hostId, await loadOrCreateRun(context, plan, hostId), {
-          status: 'failed',
-          failureClass: 'internal',
-          reason: 'interrupted: the worker running it stopped (process died or lost its locks); not run again because the playbook may have been half applied',
-          steps: [],
-        }, 'interrupted', lockToken);
-        return;
-      }
-      counts = await runOnce(context, options, job, plan, begun.record, hosts.get(hostId), lock, lockToken);
+      counts =
+        begun.kind === 'not-queued'
+          ? await finishRun(context, plan, hostId, await loadOrCreateRun(context, plan, hostId), {
+              status: 'failed',
+              failureClass: 'internal',
+              reason: 'interrupted: the worker running it stopped (process died or lost its locks); not run again because the playbook may have been half applied',
+              steps: [],
+            }, 'interrupted', lockToken)
+          : await runOnce(context, options, job, plan, begun.record, hosts.get(hostId), lock, lockToken);
+      ended = true;
     } finally {
       // The end step releases the lock itself; this is for a run that ended another way (an error, a retry).
       lock.stopRenewing();
-      if (!lock.isLost && counts === undefined) await lock.release().catch((error: unknown) => context.logger.warn({ err: error, host: hostId }, 'could not release the host lock; it expires on its own'));
+      if (!ended && !lock.isLost) await lock.release().catch((error: unknown) => context.logger.warn({ err: error, host: hostId }, 'could not release the host lock; it expires on its own'));
     }
     // A freed slot matters only while hosts wait to be handed out, and the last run closes the batch.
     counts ??= await batchCounts(context.redis, context.prefix, plan);
     if (counts.dispatched < plan.hostIds.length || counts.inFlight === 0) await dispatchQuietly(context, batchId);
   };
+}
+
+type RunStart = Exclude<BeginRunResult, { kind: 'no-record' } | { kind: 'bad-record' }>;
+
+/**
+ * The start step, with its two repairs: a queued host without a run record (only something outside redback
+ * removes it) gets a new one, and a record the step cannot read in Lua is written again by `saveRun`, which makes its
+ * texts well formed; then the step is tried once more. If the step fails, a lock it may have taken is freed.
+ */
+async function beginRun(context: OrchestrationContext, plan: BatchPlan, hostId: string, start: { lockToken: string; lockTtlMs: number; now: Date; workerId: string }): Promise<RunStart> {
+  const runId = runIdOf(plan.id, hostId);
+  for (let attempt = 1; ; attempt++) {
+    let begun: BeginRunResult;
+    try {
+      begun = await beginHostRun(context.redis, context.prefix, plan, hostId, {
+        ...start,
+        event: { ...runEvent(plan, hostId, 'run.started', null), at: start.now.toISOString() },
+        audit: { actor: context.actor, action: 'run.started', subject: `run/${runId}`, customerId: plan.customerId, before: { status: 'queued' }, after: { status: 'running', worker: start.workerId }, at: start.now },
+      });
+    } catch (error) {
+      await releaseHostLock(context.redis, context.prefix, hostId, start.lockToken).catch(() => undefined);
+      throw error;
+    }
+    if (begun.kind !== 'no-record' && begun.kind !== 'bad-record') return begun;
+    if (attempt >= 2) throw new Error(`run ${runId}: its record could not be started (${begun.kind === 'bad-record' ? begun.problem : 'missing'}) even after it was written again`);
+    context.logger.warn({ run: runId, problem: begun.kind === 'bad-record' ? begun.problem : 'missing' }, 'the run record of a queued host could not be read by the start step; writing it again');
+    await saveRun(context.redis, context.prefix, (await getRun(context.redis, context.prefix, runId)) ?? newRunRecord(plan, hostId, start.now));
+  }
 }
 
 /** Runs the playbooks of a host that has just moved to running; returns the batch's counts after its end. */

@@ -67,14 +67,21 @@ const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  * lose the head check. Returns 0 at once when another process holds the claim (it goes on until the inbox is empty).
  */
 export async function sealAuditInBackground(redis: Redis, prefix: string): Promise<number> {
-  const { sealing } = auditKeys(prefix);
-  const token = randomUUID();
-  if ((await redis.set(sealing, token, 'PX', SEALING_CLAIM_MS, 'NX')) !== 'OK') return 0;
-  try {
-    return await sealAudit(redis, prefix);
-  } finally {
-    await runScript(redis, RELEASE_CLAIM, [sealing], [token]);
+  const { sealing, inbox } = auditKeys(prefix);
+  let sealed = 0;
+  // A process refused the claim while this one held it leaves its entries to this one; after letting go, look
+  // again, or an entry written between the last read and the release would wait for the next seal anywhere.
+  for (let round = 0; round < 10; round++) {
+    const token = randomUUID();
+    if ((await redis.set(sealing, token, 'PX', SEALING_CLAIM_MS, 'NX')) !== 'OK') return sealed;
+    try {
+      sealed += await sealAudit(redis, prefix, { through: '+' });
+    } finally {
+      await runScript(redis, RELEASE_CLAIM, [sealing], [token]);
+    }
+    if ((await redis.xlen(inbox)) === 0) return sealed;
   }
+  return sealed;
 }
 
 /** The hash of an entry covers every field but the stream id and the hash itself, in a fixed order. */
@@ -162,19 +169,27 @@ return {1}`;
 const knownHeads = new WeakMap<Redis, Map<string, string>>();
 
 /**
- * Chains waiting inbox entries onto the audit stream, oldest first, a page at a time. With `through`, goes on until
- * no inbox entry at or before that id is left (whoever sealed it); without, seals what is there now, at most
- * `maxPages` pages. Another sealer moving the head in between costs a retry, never a fork of the chain.
+ * Chains waiting inbox entries onto the audit stream, oldest first, a page at a time. With `through` (an inbox id, or
+ * '+' for the newest entry there now), goes on until no inbox entry at or before it is left (whoever sealed it);
+ * without, seals what is there, at most `maxPages` pages. Another sealer moving the head in between costs a retry, never a fork of the chain.
  */
 export async function sealAudit(redis: Redis, prefix: string, options: { through?: string; maxPages?: number } = {}): Promise<number> {
   const keys = auditKeys(prefix);
   const heads = knownHeads.get(redis) ?? new Map<string, string>();
   knownHeads.set(redis, heads);
+  // '+' means what is in the inbox now: entries written while this seal runs are left to the next one, so a seal
+  // under steady writes ends.
+  let through = options.through;
+  if (through === '+') {
+    const [last] = await redis.xrevrange(keys.inbox, '+', '-', 'COUNT', 1);
+    if (last === undefined) return 0;
+    through = last[0];
+  }
   let sealed = 0;
   let pages = 0;
   let conflicts = 0;
   for (;;) {
-    const rows = await redis.xrange(keys.inbox, '-', options.through ?? '+', 'COUNT', SEAL_PAGE);
+    const rows = await redis.xrange(keys.inbox, '-', through ?? '+', 'COUNT', SEAL_PAGE);
     if (rows.length === 0) return sealed;
     const expected = heads.get(prefix) ?? (await redis.get(keys.head)) ?? GENESIS_HASH;
     const args: string[] = [GENESIS_HASH, expected, '', rows[0]![0], idAfter(rows[rows.length - 1]![0])];
@@ -192,7 +207,8 @@ export async function sealAudit(redis: Redis, prefix: string, options: { through
       heads.set(prefix, prevHash);
       sealed += rows.length;
       pages += 1;
-      if (options.through === undefined && (rows.length < SEAL_PAGE || pages >= (options.maxPages ?? 20))) return sealed;
+      conflicts = 0;
+      if (through === undefined && (rows.length < SEAL_PAGE || pages >= (options.maxPages ?? 20))) return sealed;
       continue;
     }
     // Another sealer moved the head (or took these entries): read the inbox and the head again.
@@ -245,26 +261,44 @@ export interface AuditVerification {
 
 /** Recomputes the whole chain from the first entry. */
 export async function verifyAuditChain(redis: Redis, prefix: string): Promise<AuditVerification> {
+  const keys = auditKeys(prefix);
   const entries = await readAudit(redis, prefix);
-  const head = await redis.get(auditKeys(prefix).head);
+  let head = await redis.get(keys.head);
   let previous = GENESIS_HASH;
-  for (const [index, entry] of entries.entries()) {
+  let checked = 0;
+  const check = (entry: AuditEntry): AuditVerification | undefined => {
     if (entry.prevHash !== previous) {
-      return { ok: false, checked: index, firstBroken: { id: entry.id, problem: `links to ${entry.prevHash.slice(0, 12)}… but the previous entry's hash is ${previous.slice(0, 12)}… (an entry before it was removed or inserted)` } };
+      return { ok: false, checked, firstBroken: { id: entry.id, problem: `links to ${entry.prevHash.slice(0, 12)}… but the previous entry's hash is ${previous.slice(0, 12)}… (an entry before it was removed or inserted)` } };
     }
-    const expected = hashAuditEntry(entry);
-    if (entry.hash !== expected) {
-      return { ok: false, checked: index, firstBroken: { id: entry.id, problem: `its content does not match its hash (the entry was edited)` } };
+    if (entry.hash !== hashAuditEntry(entry)) {
+      return { ok: false, checked, firstBroken: { id: entry.id, problem: `its content does not match its hash (the entry was edited)` } };
     }
     previous = entry.hash;
+    checked += 1;
+    return undefined;
+  };
+  for (const entry of entries) {
+    const broken = check(entry);
+    if (broken !== undefined) return broken;
   }
-  if (entries.length > 0 && head !== previous) {
-    return { ok: false, checked: entries.length, firstBroken: { id: entries[entries.length - 1]!.id, problem: 'the chain head does not match the last entry (entries were removed from the end)' } };
+  // Entries sealed after the read moved the head on: check those too before calling the end of the chain cut.
+  let lastId = entries[entries.length - 1]?.id;
+  for (let round = 0; lastId !== undefined && head !== previous && round < 5; round++) {
+    const later = (await redis.xrange(keys.stream, `(${lastId}`, '+')).map(([id, fields]) => parseEntry(id, fields));
+    for (const entry of later) {
+      const broken = check(entry);
+      if (broken !== undefined) return broken;
+    }
+    lastId = later[later.length - 1]?.id ?? lastId;
+    head = await redis.get(keys.head);
+    if (later.length === 0) break;
   }
-  return { ok: true, checked: entries.length };
+  if (checked > 0 && head !== previous) {
+    return { ok: false, checked, firstBroken: { id: lastId!, problem: 'the chain head does not match the last entry (entries were removed from the end)' } };
+  }
+  return { ok: true, checked };
 }
 
-/** The smallest stream id after `id` (`<ms>-<seq>`). */
 function idAfter(id: string): string {
   const [ms, seq] = id.split('-');
   return `${ms}-${BigInt(seq ?? '0') + 1n}`;

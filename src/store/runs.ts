@@ -90,7 +90,8 @@ export async function saveRun(redis: Redis, prefix: string, run: RunRecord): Pro
 }
 
 function saveArgs(prefix: string, run: RunRecord): string[] {
-  return [JSON.stringify({ ...run, steps: run.steps.map(capStep) }), run.status, String(Date.parse(run.queuedAt)), run.id, storeKeys(prefix).runsByStatus('')];
+  const reason = run.reason === null ? null : wellFormed(run.reason);
+  return [JSON.stringify({ ...run, reason, steps: run.steps.map(capStep) }), run.status, String(Date.parse(run.queuedAt)), run.id, storeKeys(prefix).runsByStatus('')];
 }
 
 /*
@@ -131,32 +132,33 @@ local state = redis.call('HGET', KEYS[1], ARGV[1])
 if state ~= 'queued' and state ~= 'running' then return {'done', state or 'missing'} end
 -- A host left running by a dead worker is closed (not-queued below) whatever its batch's status, so that a halted or
 -- cancelled batch does not keep it in flight for ever; only a queued host waits on the batch and the cutoff.
+local run, previous, encoded
 if state == 'queued' then
   local batch_status = redis.call('HGET', KEYS[15], 'status')
   if batch_status ~= 'running' then return {'batch', batch_status or 'missing'} end
   if tonumber(ARGV[4]) >= tonumber(ARGV[5]) then return {'cutoff'} end
+  -- Everything that can fail comes before the lock is taken, so a refusal leaves nothing behind.
+  local raw = redis.call('HGET', KEYS[8], 'record')
+  if not raw then return {'no-record'} end
+  local ok, decoded = pcall(cjson.decode, raw)
+  if not ok or type(decoded) ~= 'table' then return {'bad-record', tostring(decoded)} end
+  run = decoded
+  previous = run.status
+  local steps = run.steps
+  run.steps = nil
+  run.status = 'running'
+  run.attempts = (tonumber(run.attempts) or 0) + 1
+  run.workerId = ARGV[6]
+  run.startedAt = ARGV[7]
+  run.reason = cjson.null
+  run.failureClass = cjson.null
+  local steps_json = '[]'
+  if type(steps) == 'table' and next(steps) ~= nil then steps_json = cjson.encode(steps) end
+  encoded = cjson.encode(run)
+  encoded = string.sub(encoded, 1, -2) .. ',"steps":' .. steps_json .. '}'
 end
 if not redis.call('SET', KEYS[14], ARGV[2], 'PX', ARGV[3], 'NX') then return {'busy'} end
 if state ~= 'queued' then return {'not-queued', state} end
-local raw = redis.call('HGET', KEYS[8], 'record')
-if not raw then
-  redis.call('DEL', KEYS[14])
-  return {'no-record'}
-end
-local run = cjson.decode(raw)
-local previous = run.status
-local steps = run.steps
-run.steps = nil
-run.status = 'running'
-run.attempts = (tonumber(run.attempts) or 0) + 1
-run.workerId = ARGV[6]
-run.startedAt = ARGV[7]
-run.reason = cjson.null
-run.failureClass = cjson.null
-local steps_json = '[]'
-if type(steps) == 'table' and next(steps) ~= nil then steps_json = cjson.encode(steps) end
-local encoded = cjson.encode(run)
-encoded = string.sub(encoded, 1, -2) .. ',"steps":' .. steps_json .. '}'
 transition_host(KEYS, ARGV[1], 'queued', 'running', ARGV[8], '')
 redis.call('HSET', KEYS[8], 'record', encoded, 'status', 'running')
 local score = redis.call('ZSCORE', KEYS[10], ARGV[8])
@@ -180,7 +182,9 @@ export type BeginRunResult =
   /** The host is queued but its batch's cutoff has passed; nothing changed. */
   | { kind: 'cutoff' }
   /** The host is queued but has no run record (written by something else); nothing changed. */
-  | { kind: 'no-record' };
+  | { kind: 'no-record' }
+  /** The host is queued but its stored record cannot be read in Lua (see `saveRun`); nothing changed. */
+  | { kind: 'bad-record'; problem: string };
 
 export interface BeginRunOptions {
   lockToken: string;
@@ -226,6 +230,8 @@ export async function beginHostRun(
     case 'cutoff':
     case 'no-record':
       return { kind: reply[0] };
+    case 'bad-record':
+      return { kind: 'bad-record', problem: String(reply[1]) };
     case 'not-queued':
       return { kind: 'not-queued', state: reply[1] as HostState };
     case 'batch':
@@ -425,10 +431,19 @@ export async function readRunLog(redis: Redis, prefix: string, runId: string, fr
   return { lines: raws.map((raw) => JSON.parse(raw) as RunLogLine), next: from + raws.length };
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The text with each half of a surrogate pair that has lost its other half replaced by U+FFFD. */
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+// Texts from outside (output, reasons cut at a length) can hold half of a surrogate pair; JSON.stringify writes it
+// as an escape that Redis's cjson refuses to read (the start step patches records with it), so it becomes U+FFFD.
 function capStep(step: StepRecord): StepRecord {
-  const stdout = capText(step.stdout);
-  const stderr = capText(step.stderr);
-  return { ...step, stdout: stdout.text, stderr: stderr.text, truncatedBytes: step.truncatedBytes + stdout.dropped + stderr.dropped };
+  const stdout = capText(wellFormed(step.stdout));
+  const stderr = capText(wellFormed(step.stderr));
+  return { ...step, name: wellFormed(step.name), stdout: stdout.text, stderr: stderr.text, truncatedBytes: step.truncatedBytes + stdout.dropped + stderr.dropped };
 }
 
 /** Keeps the last bytes of the text (the end of an apt run says what went wrong). */

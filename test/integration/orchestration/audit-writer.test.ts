@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { createAuditWriter } from '../../../src/releases/index.js';
-import { readAudit, verifyAuditChain } from '../../../src/store/index.js';
+import { auditKeys, readAudit, verifyAuditChain } from '../../../src/store/index.js';
 
 describe('audit writer: group commit (real Redis)', () => {
   const redis = new Redis(inject('redisUrl'));
@@ -43,6 +43,20 @@ describe('audit writer: group commit (real Redis)', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((await readAudit(redis, prefix)).map((e) => e.subject)).toEqual(['s/1', 's/2', 's/3']);
+    expect(await verifyAuditChain(redis, prefix)).toEqual({ ok: true, checked: 3 });
+  });
+
+  it('an entry that reached the inbox is recorded once, even when chaining it fails, and is chained once the way is clear', async () => {
+    const prefix = `test-audit-writer-${randomUUID()}`;
+    const { inbox } = auditKeys(prefix);
+    // Something else wrote to the inbox: sealing stops at it until an operator removes it.
+    const bad = await redis.xadd(inbox, '*', 'entry', 'not json');
+    const writer = createAuditWriter(redis, prefix, silentLogger());
+    const outcomes = await Promise.allSettled(['x.zero', 'x.one', 'x.two'].map((action) => writer.record({ actor: 'a', action, subject: 's/1' })));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(await redis.xlen(inbox)).toBe(4);
+    await redis.xdel(inbox, bad!);
+    expect((await readAudit(redis, prefix)).map((e) => e.action)).toEqual(['x.zero', 'x.one', 'x.two']);
     expect(await verifyAuditChain(redis, prefix)).toEqual({ ok: true, checked: 3 });
   });
 });

@@ -137,6 +137,24 @@ describe('host run start and end steps (real Redis)', () => {
     expect(await redis.get(storeKeys(prefix).hostLock('h2'))).toBe('another-run');
   });
 
+  it('a stored record Redis\'s cjson cannot read is refused before the lock is taken; saveRun writes texts it can read', async () => {
+    const { prefix, plan } = await runningBatch(['h1', 'h2']);
+    const runKey = storeKeys(prefix).run(`${plan.id}/h1`);
+    // As JSON.stringify writes a reason cut in the middle of an emoji: a lone surrogate escape.
+    const stored = JSON.parse((await redis.hget(runKey, 'record'))!) as RunRecord;
+    await redis.hset(runKey, 'record', JSON.stringify({ ...stored, reason: ('x'.repeat(9) + '\u{1F680}').slice(0, 10) }));
+    const refused = await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'));
+    expect(refused.kind).toBe('bad-record');
+    expect(await redis.exists(storeKeys(prefix).hostLock('h1'))).toBe(0);
+    expect(await redis.hget(storeKeys(prefix).batchHosts(plan.id), 'h1')).toBe('queued');
+
+    const { saveRun } = await import('../../../src/store/index.js');
+    await saveRun(redis, prefix, { ...stored, reason: ('x'.repeat(9) + '\u{1F680}').slice(0, 10), steps: [{ name: 'half \uD83D', status: 'failed', exitCode: 1, stdout: 'out \uDE80', stderr: '', truncatedBytes: 0, durationMs: 1 }] });
+    const begun = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { kind: string; record: RunRecord };
+    expect(begun.kind).toBe('started');
+    expect(begun.record.steps[0]).toMatchObject({ name: 'half \uFFFD', stdout: 'out \uFFFD' });
+  });
+
   it('a retried host keeps the steps of its failed attempt until the new attempt ends, and counts attempts', async () => {
     const { prefix, plan } = await runningBatch(['h1']);
     const runId = `${plan.id}/h1`;
