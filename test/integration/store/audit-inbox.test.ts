@@ -70,5 +70,8 @@ describe('audit inbox and sealing (real Redis)', () => {
     const bad = await redis.xadd(auditKeys(prefix).inbox, '*', 'entry', JSON.stringify({ action: 'x', subject: 's', prevHash: 'forged', hash: 'forged' }));
     await expect(sealAudit(redis, prefix)).rejects.toThrow(`audit inbox entry ${bad} is not an entry body`);
     expect(await redis.exists(auditKeys(prefix).stream)).toBe(0);
+    // Reading still shows what is chained; verifying reports the stuck inbox.
+    expect(await readAudit(redis, prefix)).toEqual([]);
+    await expect(verifyAuditChain(redis, prefix)).rejects.toThrow('remove it with XDEL');
   });
 });
