@@ -125,7 +125,8 @@ function phaseKeys(prefix: string, batch: Pick<BatchPlan, 'id' | 'customerId'>, 
 // status index key prefix, events max length, run.started event JSON, the audit entry body JSON before and after its
 // attempt number (known only here). The record is patched
 // where it is (cjson), so the caller need not read it first; `steps` is spliced back as text because cjson would
-// write an empty list as {}.
+// write an empty list as {}. cjson also writes numbers with 14 significant digits: a record holds only small
+// integers, and `steps` is its only list that can be empty; a new field of either kind needs the same care.
 const BEGIN_RUN = batchedScript(`${HOST_TRANSITION_LUA}
 ${AUDIT_INBOX_LUA}`, `
 local state = redis.call('HGET', KEYS[1], ARGV[1])
