@@ -18,6 +18,7 @@ import {
   type RunRecord,
 } from '../store/index.js';
 import { approvalAllowsStart } from './approval-gate.js';
+import { ABORT_RUNNING_FIELD } from './cancel-watch.js';
 import { emit, type OrchestrationContext } from './context.js';
 import { deferHost, newRunRecord, skipHost } from './host-outcomes.js';
 import { recoverMissedBatch } from './missed-windows.js';
@@ -167,11 +168,17 @@ export async function haltBatch(context: OrchestrationContext, batch: BatchPlan,
 }
 
 /** Cancels a batch that has not finished: nothing more starts; runs in flight finish. */
-export async function cancelBatch(context: OrchestrationContext, batch: BatchRecord, reason: string): Promise<boolean> {
+/**
+ * Cancels a batch that has not finished: nothing more starts. Runs in progress finish, unless `abortRunning`: then
+ * the workers running them stop them within about a second (releases/cancel-watch.ts).
+ */
+export async function cancelBatch(context: OrchestrationContext, batch: BatchRecord, reason: string, options: { abortRunning?: boolean } = {}): Promise<boolean> {
   const now = context.clock.now();
-  const previous = await setBatchStatus(context.redis, context.prefix, batch.id, ['planned', 'awaiting-approval', 'approved', 'running'], 'cancelled', now, { statusReason: reason, finishedAt: now.toISOString() });
+  const abortRunning = options.abortRunning === true;
+  const fields: Record<string, string> = { statusReason: reason, finishedAt: now.toISOString(), ...(abortRunning ? { [ABORT_RUNNING_FIELD]: '1' } : {}) };
+  const previous = await setBatchStatus(context.redis, context.prefix, batch.id, ['planned', 'awaiting-approval', 'approved', 'running'], 'cancelled', now, fields);
   if (previous === undefined) return false;
-  await context.audit.record({ actor: context.actor, action: 'batch.cancelled', subject: `batch/${batch.id}`, customerId: batch.customerId, before: { status: previous }, after: { status: 'cancelled' }, reason, at: now });
+  await context.audit.record({ actor: context.actor, action: 'batch.cancelled', subject: `batch/${batch.id}`, customerId: batch.customerId, before: { status: previous }, after: { status: 'cancelled', abortRunning }, reason, at: now });
   await emit(context, { ...batchEvent(batch, 'batch.cancelled'), reason });
   for (const host of await batchHosts(context.redis, context.prefix, batch)) {
     if (host.state === 'pending') await skipHost(context, batch, host.hostId, ['pending'], `not started: the batch was cancelled (${reason})`);

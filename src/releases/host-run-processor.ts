@@ -22,12 +22,15 @@ import {
 } from '../store/index.js';
 import type { OrchestrationContext } from './context.js';
 import { dispatchBatch, haltBatch } from './dispatcher.js';
+import type { CancelWatch } from './cancel-watch.js';
 import type { HostRunExecutor, HostRunOutcome } from './executor.js';
 import { deferHost, loadOrCreateRun, newRunRecord, runIdOf, skipHost } from './host-outcomes.js';
 
 export interface HostRunProcessorOptions {
   executor: HostRunExecutor;
   workerId: string;
+  /** Stops runs whose batch is cancelled with `--abort-running`; without it, runs in progress always finish. */
+  cancelWatch?: CancelWatch;
   hostLockTtlMs?: number;
   /** How long a job waits before trying again when another run holds the host's lock. */
   lockBusyDelayMs?: number;
@@ -171,12 +174,17 @@ async function execute(
   }
   const abort = new AbortController();
   void lockLost.then(() => abort.abort(new Error(`lost the lock of host ${hostId}`)));
+  let cancelledWhy: string | undefined;
+  const unwatch = options.cancelWatch?.watch(batch.id, (why) => {
+    cancelledWhy = why;
+    abort.abort(new Error(why));
+  });
   const flush = async (): Promise<void> => {
     await appendRunLog(context.redis, context.prefix, runId, pending.splice(0));
   };
   const flusher = setInterval(() => void flush().catch(() => undefined), 500);
   try {
-    return await options.executor({
+    const outcome = await options.executor({
       runId,
       host,
       playbooks: batch.playbooks,
@@ -186,11 +194,15 @@ async function execute(
       signal: abort.signal,
       onLine: (step, stream, line) => pending.push({ at: new Date().toISOString(), step, stream, line }),
     });
+    // Say why the commands were stopped: the transport only knows that they were.
+    if (cancelledWhy !== undefined && outcome.status === 'failed' && outcome.failureClass === 'cancelled') return { ...outcome, reason: `${cancelledWhy}: ${outcome.reason ?? 'stopped'}`, retryable: false };
+    return outcome;
   } catch (error) {
     const err = coerceError(error);
     return { status: 'failed', failureClass: 'internal', reason: `the runner failed: ${err.message}`, steps: [] };
   } finally {
     clearInterval(flusher);
+    unwatch?.();
   }
 }
 

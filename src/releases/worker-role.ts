@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { coerceError } from '../errors.js';
 import { createHostRunWorker, parseJobPayload } from '../queue/index.js';
+import { createCancelWatch } from './cancel-watch.js';
 import type { OrchestrationContext } from './context.js';
 import type { HostRunExecutor } from './executor.js';
 import { closeAbandonedRun, createHostRunProcessor } from './host-run-processor.js';
@@ -25,7 +26,8 @@ export interface RunningWorker {
 /** The worker role: takes host-run jobs and runs them through the executor. */
 export function startWorkerRole(context: OrchestrationContext, options: WorkerRoleOptions): RunningWorker {
   const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
-  const processor = createHostRunProcessor(context, { executor: options.executor, workerId, hostLockTtlMs: options.lockDurationMs });
+  const cancelWatch = createCancelWatch(context.redis, context.prefix, { onError: (error) => context.logger.warn({ err: coerceError(error) }, 'could not check for batches cancelled with --abort-running') });
+  const processor = createHostRunProcessor(context, { executor: options.executor, workerId, hostLockTtlMs: options.lockDurationMs, cancelWatch });
   const worker = createHostRunWorker({
     connection: context.redis,
     prefix: context.prefix,
@@ -53,6 +55,7 @@ export function startWorkerRole(context: OrchestrationContext, options: WorkerRo
       stopping ??= (async () => {
         await presence.stop();
         await worker.close();
+        cancelWatch.stop();
         await context.audit.flush();
       })();
       return stopping;

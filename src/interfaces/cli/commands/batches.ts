@@ -62,20 +62,21 @@ export function registerBatchesCommand(program: Command): void {
 
   batches
     .command('cancel <batchId>')
-    .description('Cancel a batch that has not finished: nothing more starts, runs in progress finish')
+    .description('Cancel a batch that has not finished: nothing more starts; runs in progress finish, or stop with --abort-running')
     .option('--config <dir>', 'configuration directory')
     .option('--as <name>', 'who cancels (default: $USER)')
     .option('--reason <text>', 'why, for the audit trail', 'cancelled from the CLI')
-    .action(async (batchId: string, options: Common & { as?: string; reason: string }) => {
+    .option('--abort-running', 'also stop the runs in progress (their commands are killed within about a second; a package manager stopped mid-way may need repair)')
+    .action(async (batchId: string, options: Common & { as?: string; reason: string; abortRunning?: boolean }) => {
       const actor = options.as ?? process.env.USER ?? 'unknown';
       await withContext(options, actor, async (context) => {
         const batch = await requireBatch(context.redis, context.prefix, batchId);
-        if (!(await cancelBatch(context, batch, options.reason))) {
+        if (!(await cancelBatch(context, batch, options.reason, { abortRunning: options.abortRunning === true }))) {
           process.stderr.write(`redback: batch ${batchId} is ${batch.status}; only a batch that has not finished can be cancelled\n`);
           process.exitCode = 1;
           return;
         }
-        print(`Batch ${batchId} cancelled.`);
+        print(options.abortRunning === true ? `Batch ${batchId} cancelled; runs in progress are being stopped.` : `Batch ${batchId} cancelled; runs in progress finish.`);
       });
     });
 }
