@@ -15,8 +15,9 @@ const MAX_ARGS = 20_000;
 
 /**
  * The text of a batched script: `helpers` (Lua `local function`s) once, then `body` as a function of its own
- * `KEYS` and `ARGV`, called once per call. ARGV of the whole: the number of calls, then per call its key count,
- * its argument count and its arguments; KEYS: every call's keys in order. Returns one result per call: the body's
+ * `KEYS` and `ARGV`, called once per call. KEYS of the whole: each key any call uses, once (the calls of a group
+ * share most of theirs: the batch's sets, the indexes, the streams). ARGV: the number of calls, then per call its
+ * argument count, the positions of its keys in KEYS (one text, `3,1,7`) and its arguments. Returns one result per call: the body's
  * result, 0 for false or nothing, or {'ERR', message} when it raised an error.
  */
 export function batchedScript(helpers: string, body: string): string {
@@ -25,13 +26,13 @@ local function call(KEYS, ARGV)
 ${body}
 end
 local results = {}
-local ki, ai = 1, 2
+local ai = 2
 for c = 1, tonumber(ARGV[1]) do
-  local nk, na = tonumber(ARGV[ai]), tonumber(ARGV[ai + 1])
+  local na = tonumber(ARGV[ai])
   local keys, args = {}, {}
-  for j = 1, nk do keys[j] = KEYS[ki + j - 1] end
+  for index in string.gmatch(ARGV[ai + 1], '%d+') do keys[#keys + 1] = KEYS[tonumber(index)] end
   for j = 1, na do args[j] = ARGV[ai + 1 + j] end
-  ki, ai = ki + nk, ai + 2 + na
+  ai = ai + 2 + na
   local ok, result = pcall(call, keys, args)
   if not ok then
     local message = result
@@ -100,10 +101,21 @@ function createScriptBatcher(redis: Redis, script: string): ScriptBatcher {
 
   const sendGroup = async (group: PendingCall[]): Promise<void> => {
     const keys: string[] = [];
+    const positions = new Map<string, number>();
     const args: string[] = [String(group.length)];
     for (const call of group) {
-      keys.push(...call.keys);
-      args.push(String(call.keys.length), String(call.args.length), ...call.args);
+      const own: number[] = [];
+      for (const key of call.keys) {
+        let position = positions.get(key);
+        if (position === undefined) {
+          keys.push(key);
+          position = keys.length;
+          positions.set(key, position);
+        }
+        own.push(position);
+      }
+      args.push(String(call.args.length), own.join(','));
+      for (const arg of call.args) args.push(arg);
     }
     let results: unknown[];
     try {
