@@ -1,5 +1,5 @@
 import { resolvePlaybook, type Host, type PlaybookEntry, type ResolvedConfig } from '../config/index.js';
-import { coerceError } from '../errors.js';
+import { AppError, coerceError } from '../errors.js';
 import { compilePlaybook, createTransport, runPlanOnHost, type ExecutionPlan, type HostRunResult, type Transport } from '../execution/index.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
@@ -58,7 +58,17 @@ export function createRunnerExecutor(config: ResolvedConfig, logger: Logger, opt
       } catch (error) {
         return { status: 'failed', failureClass: 'internal', reason: `playbook ${playbook.id}: ${coerceError(error).message}`, steps, retryable: false };
       }
-      const transport = options.transportFor?.(request.host) ?? createTransport(request.host, { configDir: config.dir, hosts: config.hosts, logger });
+      let transport: Transport;
+      try {
+        transport = options.transportFor?.(request.host) ?? createTransport(request.host, { configDir: config.dir, hosts: config.hosts, logger });
+      } catch (error) {
+        // The transport cannot even be built: a credential this worker cannot use (a secret not set, no ssh-agent:
+        // class auth) or an inventory mistake (a jump host that is not there). Another attempt seconds later will
+        // not fix either, so it is not retried.
+        const failure = coerceError(error);
+        const failureClass = failure instanceof AppError && failure.code === 'prerequisite-missing' ? 'auth' : 'internal';
+        return { status: 'failed', failureClass, reason: `cannot connect to ${request.host.id}: ${failure.message}`, steps, retryable: false };
+      }
       const result = await runPlanOnHost(plan, transport, {
         signal: request.signal,
         onEvent: (event) => {
