@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import { queueDepth } from '../../platform/metrics.js';
 import { createHostRunQueue } from '../../queue/index.js';
+import { AppError } from '../../errors.js';
 import { createAuditWriter } from '../../releases/index.js';
 import { addConsoleRoutes, consolePlugin, queueDashboardPlugin } from '../web/index.js';
 import { addAdvisoryRoutes } from './routes/advisories.js';
@@ -65,7 +66,16 @@ export async function startApi(options: ApiRuntimeOptions): Promise<{ app: Fasti
     await approvals.audit.flush();
     await queue.close();
   });
-  const url = await app.listen({ host: listen.host, port: listen.port });
+  let url: string;
+  try {
+    url = await app.listen({ host: listen.host, port: listen.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    await app.close().catch(() => undefined);
+    const why = code === 'EADDRINUSE' ? 'is already in use (another redback serve or api, or another program)' : 'may not be opened by this user';
+    throw new AppError('prerequisite-missing', `the API address ${listen.host}:${listen.port} ${why}; stop that process or set api.listen in redback.yaml to another address`);
+  }
   logger.info({ url }, 'API listening');
   return { app, url };
 }
