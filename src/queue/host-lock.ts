@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { runScript, storeKeys } from '../store/index.js';
+import { releaseLockKey, runScript, storeKeys } from '../store/index.js';
 
 /**
  * One run per host at a time, across every worker process: `SET key token NX PX ttl`, renewed while the run
@@ -10,7 +10,6 @@ import { runScript, storeKeys } from '../store/index.js';
 export const DEFAULT_HOST_LOCK_TTL_MS = 30_000;
 
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 export interface HostLock {
   readonly hostId: string;
@@ -84,14 +83,14 @@ export function holdHostLock(redis: Redis, prefix: string, hostId: string, token
       if (released) return;
       released = true;
       clearInterval(timer);
-      await runScript(redis, RELEASE, [key], [token]);
+      await releaseLockKey(redis, key, token);
     },
   };
 }
 
 /** Frees a host's lock if `token` still holds it (compare-and-delete); for a step that may have taken it and failed. */
 export async function releaseHostLock(redis: Redis, prefix: string, hostId: string, token: string): Promise<void> {
-  await runScript(redis, RELEASE, [storeKeys(prefix).hostLock(hostId)], [token]);
+  await releaseLockKey(redis, storeKeys(prefix).hostLock(hostId), token);
 }
 
 /** Who holds a host's lock now (for diagnostics and tests), or null. */

@@ -10,7 +10,7 @@ import {
   customerInFlight,
   getBatch,
   queueHostRuns,
-  runScript,
+  releaseLockKey,
   setBatchStatus,
   storeKeys,
   type BatchPlan,
@@ -33,7 +33,6 @@ import { applyApprovalRule, batchEvent } from './planner.js';
 const DISPATCH_LOCK_MS = 15_000;
 /** Hosts handed out per step (one script and one `addBulk`). */
 const DISPATCH_CHUNK = 500;
-const RELEASE_DISPATCH_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 export async function dispatchBatch(context: OrchestrationContext, batchId: string): Promise<void> {
   const lockKey = storeKeys(context.prefix).batchDispatchLock(batchId);
@@ -50,7 +49,7 @@ export async function dispatchBatch(context: OrchestrationContext, batchId: stri
       await dispatchLocked(context, batchId);
     } while ((await context.redis.getdel(againKey)) !== null);
   } finally {
-    await runScript(context.redis, RELEASE_DISPATCH_LOCK, [lockKey], [token]);
+    await releaseLockKey(context.redis, lockKey, token);
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
-import { runScript } from './lua.js';
+import { releaseLockKey, runScript } from './lua.js';
 
 /**
  * The audit trail: an append-only Redis stream of every state change (batch, approval, run, incident, problem,
@@ -59,7 +59,6 @@ export function auditKeys(prefix: string): { stream: string; head: string; inbox
 
 /** How long a background sealer may hold the sealing claim before another may take over (a dead one lets go). */
 const SEALING_CLAIM_MS = 5000;
-const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
  * A background seal: the same as `sealAudit`, but only by one process at a time. Every worker asks for one after
@@ -77,7 +76,7 @@ export async function sealAuditInBackground(redis: Redis, prefix: string): Promi
     try {
       sealed += await sealAudit(redis, prefix, { through: '+' });
     } finally {
-      await runScript(redis, RELEASE_CLAIM, [sealing], [token]);
+      await releaseLockKey(redis, sealing, token);
     }
     if ((await redis.xlen(inbox)) === 0) return sealed;
   }

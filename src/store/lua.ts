@@ -20,3 +20,13 @@ export async function runScript(redis: Redis, script: string, keys: readonly str
     return await redis.eval(script, keys.length, ...keys, ...args);
   }
 }
+
+const DELETE_IF_HELD = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * Frees a lock key (`SET key token NX PX ttl`) only if `token` still holds it: a holder whose lock expired and was
+ * taken by another must not free the other's. True if this call freed it.
+ */
+export async function releaseLockKey(redis: Redis, key: string, token: string): Promise<boolean> {
+  return (await runScript(redis, DELETE_IF_HELD, [key], [token])) === 1;
+}
