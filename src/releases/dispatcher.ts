@@ -127,6 +127,8 @@ async function handOutHosts(context: OrchestrationContext, batch: BatchRecord): 
     let skipped = 0;
     // A chunk at a time: its hosts move to queued with their run records and the dispatch position moves on in one
     // step (store queueHostRuns), then they go to the queue, so the first runs start while the rest are handed out.
+    // A chunk's jobs are added while the next chunk is queued: the two steps wait on Redis, not on each other.
+    let adding: Promise<void> = Promise.resolve();
     for (let start = 0; start < chosen.length; start += DISPATCH_CHUNK) {
       const chunk = chosen.slice(start, start + DISPATCH_CHUNK);
       const records: RunRecord[] = [];
@@ -138,10 +140,16 @@ async function handOutHosts(context: OrchestrationContext, batch: BatchRecord): 
         }
         records.push(newRunRecord(batch, hostId, now));
       }
-      const handedOut = await queueHostRuns(context.redis, context.prefix, batch, records, chunk.length);
-      await enqueueHostRuns(context.queue, handedOut.map((hostId) => ({ batchId: batch.id, hostId })));
+      const handedOut = await queueHostRuns(context.redis, context.prefix, batch, records, chunk.length).catch(async (error: unknown) => {
+        await adding;
+        throw error;
+      });
+      await adding;
+      adding = enqueueHostRuns(context.queue, handedOut.map((hostId) => ({ batchId: batch.id, hostId })));
+      adding.catch(() => undefined); // awaited (and its error thrown) before the next chunk's jobs or at the end
       queued += handedOut.length;
     }
+    await adding;
     if (queued > 0) context.logger.debug({ batch: batch.id, queued, skipped }, 'hosts dispatched');
     // Skipped hosts freed their slots at once: go round again; otherwise the next pass comes when a run ends.
     if (skipped === 0) return;
