@@ -1,9 +1,10 @@
 import cron from 'node-cron';
 import { coerceError } from '../errors.js';
-import { openBatchIds } from '../store/index.js';
+import { getBatch, openBatchIds } from '../store/index.js';
 import { remindApprovers, type ReminderDelivery } from './approval-reminders.js';
 import type { OrchestrationContext } from './context.js';
 import { dispatchBatch } from './dispatcher.js';
+import { requeueOrphanedHosts } from './orphaned-hosts.js';
 import { plannerTick } from './planner.js';
 
 export interface SchedulerOptions {
@@ -11,6 +12,11 @@ export interface SchedulerOptions {
   plannerCron?: string;
   /** How often open batches are moved along (window opening, cutoff, missed completions). Default 1 s. */
   dispatchIntervalMs?: number;
+  /**
+   * How often running batches are checked for queued hosts whose job never reached BullMQ (a scheduler died
+   * between the two steps of a hand-out; releases/orphaned-hosts.ts). Default 30 s.
+   */
+  orphanCheckIntervalMs?: number;
   /** Where approval reminders go (the helpdesk notifiers); without it they are logged and audited only. */
   deliverReminder?: ReminderDelivery;
 }
@@ -48,10 +54,19 @@ export function startScheduler(context: OrchestrationContext, options: Scheduler
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let passing: Promise<void> = Promise.resolve();
+  const orphanCheckIntervalMs = options.orphanCheckIntervalMs ?? 30_000;
+  // The first pass looks at once: a scheduler that starts may be the one that replaces a dead one.
+  let lastOrphanCheck = -Infinity;
   const pass = async (): Promise<void> => {
     try {
+      const checkOrphans = Date.now() - lastOrphanCheck >= orphanCheckIntervalMs;
+      if (checkOrphans) lastOrphanCheck = Date.now();
       for (const id of await openBatchIds(context.redis, context.prefix)) {
         if (stopped) return;
+        if (checkOrphans) {
+          const batch = await getBatch(context.redis, context.prefix, id);
+          if (batch !== undefined) await requeueOrphanedHosts(context, batch);
+        }
         await dispatchBatch(context, id);
       }
     } catch (error) {

@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { isFinalBatchStatus } from '../../../src/domain/index.js';
+import { FixedClock } from '../../../src/platform/clock.js';
+import { hostRunJobId } from '../../../src/queue/index.js';
+import { dispatchBatch, plannerTick, startScheduler, startWorkerRole, type HostRunExecutor, type OrchestrationContext } from '../../../src/releases/index.js';
+import { requeueOrphanedHosts } from '../../../src/releases/orphaned-hosts.js';
+import { batchHosts, getBatch, listRuns } from '../../../src/store/index.js';
+import { fleetContext, uniquePrefix } from '../../support/orchestration/context.js';
+import { fleetHostId } from '../../support/orchestration/fleet-config.js';
+import { waitFor } from '../../support/orchestration/wait.js';
+
+const BATCH = 'fleet@20300101T030000Z';
+const OPEN = '2030-01-01T03:00:10Z';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Counts the runs of each host, so a host run twice shows. */
+function countingExecutor() {
+  const started: string[] = [];
+  const executor: HostRunExecutor = async (request) => {
+    started.push(request.host.id);
+    return { status: 'succeeded', failureClass: null, reason: null, steps: [] };
+  };
+  return { executor, started };
+}
+
+/**
+ * The state a scheduler leaves when it dies between the two steps of a hand-out: the hosts are queued in the store
+ * (their runs recorded), but their jobs never reached BullMQ. Made here by handing out with no worker running and
+ * removing the jobs of `orphans`.
+ */
+async function queuedWithoutJobs(context: OrchestrationContext, orphans: readonly string[]): Promise<void> {
+  await plannerTick(context);
+  await dispatchBatch(context, BATCH);
+  for (const hostId of orphans) expect(await context.queue.remove(hostRunJobId(BATCH, hostId))).toBe(1);
+  const states = await batchHosts(context.redis, context.prefix, (await getBatch(context.redis, context.prefix, BATCH))!);
+  expect(states.map((h) => h.state)).toEqual(['queued', 'queued', 'queued', 'queued']);
+}
+
+describe('queued hosts whose jobs never reached BullMQ (real Redis and BullMQ)', () => {
+  it('re-adds only the missing jobs, once; the batch then runs every host exactly once', async () => {
+    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('orphans'), hosts: 4, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
+    cleanups.push(() => context.close());
+    const orphans = [fleetHostId(2), fleetHostId(4)];
+    await queuedWithoutJobs(context, orphans);
+
+    const batch = (await getBatch(context.redis, context.prefix, BATCH))!;
+    expect((await requeueOrphanedHosts(context, batch)).sort()).toEqual(orphans);
+    expect(await requeueOrphanedHosts(context, batch), 'a second pass finds every job in place').toEqual([]);
+    expect(await context.queue.getWaitingCount()).toBe(4);
+
+    const { executor, started } = countingExecutor();
+    const worker = startWorkerRole(context, { executor, concurrency: 4 });
+    cleanups.push(() => worker.stop());
+    const finished = await waitFor(`batch ${BATCH} to finish`, async () => {
+      await dispatchBatch(context, BATCH);
+      const current = await getBatch(context.redis, context.prefix, BATCH);
+      return current !== undefined && isFinalBatchStatus(current.status) ? current : undefined;
+    }, 20_000);
+    expect(finished.status).toBe('succeeded');
+    expect([...started].sort()).toEqual([1, 2, 3, 4].map(fleetHostId));
+    expect((await listRuns(context.redis, context.prefix, { batchId: BATCH })).map((r) => `${r.hostId} ${r.status} ${r.attempts}`).sort()).toEqual([1, 2, 3, 4].map((i) => `${fleetHostId(i)} succeeded 1`));
+  });
+
+  it('leaves a batch that is not running alone', async () => {
+    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('orphans-idle'), hosts: 2, approval: 'required' }, new FixedClock(OPEN));
+    cleanups.push(() => context.close());
+    await plannerTick(context);
+    const batch = (await getBatch(context.redis, context.prefix, BATCH))!;
+    expect(batch.status).not.toBe('running');
+    expect(await requeueOrphanedHosts(context, batch)).toEqual([]);
+    expect(await context.queue.getWaitingCount()).toBe(0);
+  });
+
+  it('a scheduler that starts after the one that died repairs the hand-out, and the batch completes', async () => {
+    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('orphans-scheduler'), hosts: 4, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
+    cleanups.push(() => context.close());
+    await queuedWithoutJobs(context, [fleetHostId(1), fleetHostId(3)]);
+
+    const { executor, started } = countingExecutor();
+    const worker = startWorkerRole(context, { executor, concurrency: 4 });
+    cleanups.push(() => worker.stop());
+    const scheduler = startScheduler(context, { dispatchIntervalMs: 100 });
+    cleanups.push(() => scheduler.stop());
+    const finished = await waitFor(`batch ${BATCH} to finish`, async () => {
+      const current = await getBatch(context.redis, context.prefix, BATCH);
+      return current !== undefined && isFinalBatchStatus(current.status) ? current : undefined;
+    }, 20_000);
+    expect(finished.status).toBe('succeeded');
+    expect([...started].sort()).toEqual([1, 2, 3, 4].map(fleetHostId));
+  });
+});
