@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../config/index.js';
 import { systemClock, type Clock } from '../platform/clock.js';
+import { throttledErrorReporter } from '../platform/error-throttle.js';
 import type { Logger } from '../platform/logger.js';
 import { readSecret } from '../platform/secrets.js';
 import { nextOccurrenceForHost } from '../scheduling/index.js';
@@ -75,6 +76,7 @@ export function startHelpdeskRuntime(options: { config: ResolvedConfig; redis: R
   // First, so a missing SMTP password secret stops the start before anything runs.
   const notices = customerNoticesFromConfig(config, redis, options.clock ?? systemClock);
   const dispatcher = new NotificationDispatcher({ connection: redis, prefix, notifiers });
+  dispatcher.queue.on('error', throttledErrorReporter(logger, 'notification queue error'));
   const workerConnection = redis.duplicate();
   const worker = startNotificationWorker({
     connection: workerConnection,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { coerceError } from '../errors.js';
+import { throttledErrorReporter } from '../platform/error-throttle.js';
 import { createHostRunWorker, parseJobPayload } from '../queue/index.js';
 import { createCancelWatch } from './cancel-watch.js';
 import type { OrchestrationContext } from './context.js';
@@ -37,7 +38,7 @@ export function startWorkerRole(context: OrchestrationContext, options: WorkerRo
     stalledIntervalMs: options.stalledIntervalMs,
     processor,
   });
-  worker.on('error', (error) => context.logger.error({ err: coerceError(error) }, 'worker error'));
+  worker.on('error', throttledErrorReporter(context.logger, 'host-run worker error'));
   worker.on('failed', (job, error) => {
     if (job === undefined) return;
     void (async () => {

@@ -1,5 +1,6 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { throttledErrorReporter } from '../../platform/error-throttle.js';
 import type { Logger } from '../../platform/logger.js';
 import { eventMatches, type EventPublisher, type HelpdeskEvent } from '../events.js';
 import { sendNotification, type NotifierConfig, type SendContext } from './senders.js';
@@ -116,7 +117,8 @@ export function startNotificationWorker(options: {
     },
     { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 4 },
   );
-  worker.on('error', (error) => options.logger?.error({ err: error }, 'notification worker error'));
+  if (options.logger !== undefined) worker.on('error', throttledErrorReporter(options.logger, 'notification worker error'));
+  else worker.on('error', () => undefined); // the caller chose no log; BullMQ would print each error to stderr
   return worker;
 }
 

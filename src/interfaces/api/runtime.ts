@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../../config/index.js';
 import type { Clock } from '../../platform/clock.js';
+import { throttledErrorReporter } from '../../platform/error-throttle.js';
 import type { Logger } from '../../platform/logger.js';
 import { queueDepth } from '../../platform/metrics.js';
 import { createHostRunQueue } from '../../queue/index.js';
@@ -36,6 +37,7 @@ export async function startApi(options: ApiRuntimeOptions): Promise<{ app: Fasti
   const prefix = config.settings.redis.prefix;
   const listen = parseListen(options.listen ?? config.settings.api.listen);
   const queue = createHostRunQueue(redis, prefix);
+  queue.on('error', throttledErrorReporter(logger, 'host-run queue error'));
   const authenticate = tokenAuthenticator(redis, prefix);
   // The approval service's context; its actor is replaced by the caller on each request.
   const approvals = { config, redis, prefix, queue, clock, logger, audit: createAuditWriter(redis, prefix, logger), actor: 'system:api' };
@@ -60,7 +62,7 @@ export async function startApi(options: ApiRuntimeOptions): Promise<{ app: Fasti
       (table) => addConsoleRoutes(table, { now: () => clock.now() }),
       ...(options.extraRoutes ?? []),
     ],
-    plugins: [consolePlugin(), queueDashboardPlugin({ redis, prefix, authenticate }), ...(options.plugins ?? [])],
+    plugins: [consolePlugin(), queueDashboardPlugin({ redis, prefix, authenticate, logger }), ...(options.plugins ?? [])],
   });
   app.addHook('onClose', async () => {
     await approvals.audit.flush();

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../../config/index.js';
 import { AppError } from '../../errors.js';
 import { createHelpdesk, directoryFromConfig, NotificationDispatcher, type Helpdesk } from '../../helpdesk/index.js';
-import { createRedis, systemClock } from '../../platform/index.js';
+import { connectRedis, systemClock } from '../../platform/index.js';
 import { loadConfigForCli } from './load-config.js';
 
 export interface HelpdeskSession {
@@ -24,13 +24,7 @@ export async function withHelpdesk<T>(configDir: string | undefined, work: (sess
       'this command needs Redis, and none is configured: set redis.url in redback.yaml or export REDIS_URL (the embedded Redis of `redback serve` is private to that process)',
     );
   }
-  const redis = createRedis(redisSettings, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    throw new AppError('prerequisite-missing', `cannot reach Redis (${redisSettings.url === undefined ? 'sentinel' : new URL(redisSettings.url).host}): ${(error as Error).message}; is it running?`);
-  }
+  const redis = await connectRedis(redisSettings, { reconnect: false }, { maxRetriesPerRequest: 1 });
   const dispatcher = config.settings.notifiers.length === 0 ? undefined : new NotificationDispatcher({ connection: redis, prefix: config.settings.redis.prefix, notifiers: config.settings.notifiers });
   try {
     const helpdesk = createHelpdesk({

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../../config/index.js';
 import { AppError } from '../../errors.js';
-import { createRedis } from '../../platform/index.js';
+import { connectRedis } from '../../platform/index.js';
 import { createHostInventoryStore, type HostInventoryStore } from '../../store/index.js';
 
 /** Whether the configuration names a Redis (redis.url, REDIS_URL or Sentinel): only then is there an inventory to keep. */
@@ -15,13 +15,7 @@ export async function withInventoryStore<T>(config: ResolvedConfig, work: (store
     throw new AppError('prerequisite-missing', 'the host inventory lives in Redis, and none is configured: set redis.url in redback.yaml or export REDIS_URL');
   }
   // One attempt, no reconnect loop: a CLI command should say at once that Redis is not there.
-  const redis = createRedis(settings, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    throw new AppError('prerequisite-missing', `cannot reach Redis (${settings.url === undefined ? 'sentinel' : new URL(settings.url).host}): ${(error as Error).message}; is it running?`);
-  }
+  const redis = await connectRedis(settings, { reconnect: false }, { maxRetriesPerRequest: 1 });
   try {
     return await work(createHostInventoryStore(redis, settings.prefix));
   } finally {

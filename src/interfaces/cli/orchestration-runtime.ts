@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../../config/index.js';
 import { AppError } from '../../errors.js';
-import { createRedis, systemClock, type Logger, type ShutdownCoordinator } from '../../platform/index.js';
+import { connectRedis, systemClock, throttledErrorReporter, type Logger, type RedisConnectionSettings, type ShutdownCoordinator } from '../../platform/index.js';
 import { createHostRunQueue } from '../../queue/index.js';
 import { createAuditWriter, type OrchestrationContext } from '../../releases/index.js';
 
@@ -19,23 +19,23 @@ export async function createOrchestrationContext(options: {
   redisUrl?: string;
 }): Promise<OrchestrationContext> {
   const { config, logger, shutdown } = options;
-  const settings: Parameters<typeof createRedis>[0] = options.redisUrl !== undefined ? { url: options.redisUrl } : config.settings.redis;
+  const settings: RedisConnectionSettings = options.redisUrl !== undefined ? { url: options.redisUrl } : config.settings.redis;
   if (settings.url === undefined && settings.sentinel === undefined) {
     throw new AppError('prerequisite-missing', 'no Redis configured: set redis.url in redback.yaml or REDIS_URL (only `redback serve` starts an embedded Redis)');
   }
-  const redis = await connect(settings, shutdown, 'redis connection');
-  const auditRedis = await connect(settings, shutdown, 'audit redis connection');
+  const redis = await connect(settings, shutdown, logger, 'redis connection');
+  const auditRedis = await connect(settings, shutdown, logger, 'audit redis connection');
   const prefix = config.settings.redis.prefix;
   const queue = createHostRunQueue(redis, prefix);
+  queue.on('error', throttledErrorReporter(logger, 'host-run queue error'));
   shutdown.add('host-run queue', () => queue.close());
   const audit = createAuditWriter(auditRedis, prefix, logger);
   shutdown.add('audit writer', () => audit.flush());
   return { config, redis, prefix, queue, clock: systemClock, logger, audit, actor: options.actor };
 }
 
-async function connect(settings: Parameters<typeof createRedis>[0], shutdown: ShutdownCoordinator, name: string): Promise<Redis> {
-  const redis = createRedis(settings, { lazyConnect: true });
-  await redis.connect();
+async function connect(settings: RedisConnectionSettings, shutdown: ShutdownCoordinator, logger: Logger, name: string): Promise<Redis> {
+  const redis = await connectRedis(settings, { reconnect: true, logger, name });
   shutdown.add(name, async () => {
     await redis.quit().catch(() => redis.disconnect());
   });

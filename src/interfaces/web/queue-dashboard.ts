@@ -4,6 +4,8 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { throttledErrorReporter } from '../../platform/error-throttle.js';
+import type { Logger } from '../../platform/logger.js';
 import { NOTIFICATION_QUEUE } from '../../helpdesk/index.js';
 import { HOST_RUN_QUEUE } from '../../queue/index.js';
 import { errorBody } from '../api/http-errors.js';
@@ -17,6 +19,7 @@ export interface QueueDashboardOptions {
   redis: Redis;
   prefix: string;
   authenticate: Authenticator;
+  logger: Logger;
 }
 
 /**
@@ -28,6 +31,7 @@ export function queueDashboardPlugin(options: QueueDashboardOptions): (app: Fast
   return async (app) => {
     const { redis, prefix, authenticate } = options;
     const queues = [HOST_RUN_QUEUE, NOTIFICATION_QUEUE].map((name) => new Queue(name, { connection: redis, prefix }));
+    for (const queue of queues) queue.on('error', throttledErrorReporter(options.logger, `queue dashboard: ${queue.name} queue error`));
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
     createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter, options: { uiConfig: { boardTitle: 'redback queues' } } });

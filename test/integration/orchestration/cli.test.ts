@@ -1,8 +1,10 @@
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FixedClock } from '../../../src/platform/clock.js';
 import { plannerTick } from '../../../src/releases/index.js';
 import { getBatch } from '../../../src/store/index.js';
 import { fleetContext, uniquePrefix } from '../../support/orchestration/context.js';
+import { writeFleetConfig } from '../../support/orchestration/fleet-config.js';
 import { runCli } from '../../support/run-cli.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -43,4 +45,23 @@ describe('redback batches and runs (subprocess)', () => {
     expect(missing.stderr).toContain('does not exist');
   }, 120_000);
 
+  it('says at once that Redis cannot be reached, for a one-shot command and for a role, without retrying noisily or showing the password', async () => {
+    // A port nothing listens on: taken from the system, then let go.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: taken } = server.address() as { port: number };
+        server.close(() => resolve(taken));
+      });
+    });
+    const configDir = await writeFleetConfig({ prefix: uniquePrefix('no-redis'), hosts: 1 });
+    const env = { REDIS_URL: `redis://ops:hunter2@127.0.0.1:${port}` };
+    for (const args of [['batches', 'list'], ['worker', '--concurrency', '1']]) {
+      const result = await runCli([...args, '--config', configDir], { env });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+      expect(result.stderr).toContain(`cannot reach Redis at 127.0.0.1:${port}: connect ECONNREFUSED`);
+      expect(result.stderr).not.toContain('Unhandled error event');
+      expect(result.stderr).not.toContain('unexpected error');
+      expect(result.stderr + result.stdout).not.toContain('hunter2');
+    }
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { startApi } from '../../api/index.js';
-import { createLogger, createRedis, ShutdownCoordinator, systemClock } from '../../../platform/index.js';
+import { createLogger, connectRedis, ShutdownCoordinator, systemClock } from '../../../platform/index.js';
 import { AppError } from '../../../errors.js';
 import { loadConfigForCli } from '../load-config.js';
 
@@ -25,8 +25,7 @@ export function registerApiCommand(program: Command): void {
         if (redisSettings.url === undefined && redisSettings.sentinel === undefined) {
           throw new AppError('prerequisite-missing', 'redback api needs a shared Redis: set redis.url (or redis.sentinel) in redback.yaml or REDIS_URL; `redback serve` runs everything with an embedded Redis instead');
         }
-        const redis = createRedis(redisSettings, { lazyConnect: true });
-        await redis.connect();
+        const redis = await connectRedis(redisSettings, { reconnect: true, logger });
         shutdown.add('redis connection', async () => {
           await redis.quit();
         });

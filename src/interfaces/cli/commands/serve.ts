@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { hostsOfWindow } from '../../../config/index.js';
-import { createLogger, createRedis, ShutdownCoordinator, startRedisServer, systemClock } from '../../../platform/index.js';
+import { createLogger, connectRedis, ShutdownCoordinator, startRedisServer, systemClock } from '../../../platform/index.js';
 import { startApi } from '../../api/index.js';
 import { startHeartbeat } from '../../../platform/heartbeat.js';
 import { loadConfigForCli } from '../load-config.js';
@@ -50,8 +50,7 @@ async function serve(options: ServeOptions): Promise<void> {
       logger.info({ url: server.url, dataDir }, 'started embedded redis-server (append-only file on); set redis.url or REDIS_URL to use your own');
       redisSettings = { url: server.url };
     }
-    const redis = createRedis(redisSettings, { lazyConnect: true });
-    await redis.connect();
+    const redis = await connectRedis(redisSettings, { reconnect: true, logger });
     shutdown.add('redis connection', async () => {
       await redis.quit();
     });
