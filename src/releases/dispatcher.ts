@@ -129,27 +129,36 @@ async function handOutHosts(context: OrchestrationContext, batch: BatchRecord): 
     // step (store queueHostRuns), then they go to the queue, so the first runs start while the rest are handed out.
     // A chunk's jobs are added while the next chunk is queued: the two steps wait on Redis, not on each other.
     let adding: Promise<void> = Promise.resolve();
-    for (let start = 0; start < chosen.length; start += DISPATCH_CHUNK) {
-      const chunk = chosen.slice(start, start + DISPATCH_CHUNK);
-      const records: RunRecord[] = [];
-      for (const hostId of chunk) {
-        // An ad-hoc run (`redback run`) has no window to re-check: its hosts were chosen by hand.
-        if (batch.adHoc === undefined && !targeted().has(hostId)) {
-          if (await skipHost(context, batch, hostId, ['pending'], 'the window no longer targets this host (re-checked at dispatch)')) skipped += 1;
-          continue;
+    let thrown: unknown;
+    try {
+      for (let start = 0; start < chosen.length; start += DISPATCH_CHUNK) {
+        const chunk = chosen.slice(start, start + DISPATCH_CHUNK);
+        const records: RunRecord[] = [];
+        for (const hostId of chunk) {
+          // An ad-hoc run (`redback run`) has no window to re-check: its hosts were chosen by hand.
+          if (batch.adHoc === undefined && !targeted().has(hostId)) {
+            if (await skipHost(context, batch, hostId, ['pending'], 'the window no longer targets this host (re-checked at dispatch)')) skipped += 1;
+            continue;
+          }
+          records.push(newRunRecord(batch, hostId, now));
         }
-        records.push(newRunRecord(batch, hostId, now));
-      }
-      const handedOut = await queueHostRuns(context.redis, context.prefix, batch, records, chunk.length).catch(async (error: unknown) => {
+        const handedOut = await queueHostRuns(context.redis, context.prefix, batch, records, chunk.length);
         await adding;
-        throw error;
+        adding = enqueueHostRuns(context.queue, handedOut.map((hostId) => ({ batchId: batch.id, hostId })));
+        // Awaited only after the next chunk's step: without a handler now, a failure meanwhile would count as an
+        // unhandled rejection and end the process.
+        adding.catch(() => undefined);
+        queued += handedOut.length;
+      }
+    } finally {
+      // Whatever failed, the pass ends only when the jobs on their way are added (or have failed), so that the next
+      // pass, which may start once this one lets go of the dispatch lock, finds them. An add that failed leaves its
+      // hosts queued without jobs; the scheduler's orphan check adds them (releases/orphaned-hosts.ts).
+      await adding.catch((error: unknown) => {
+        if (thrown === undefined) thrown = error;
       });
-      await adding;
-      adding = enqueueHostRuns(context.queue, handedOut.map((hostId) => ({ batchId: batch.id, hostId })));
-      adding.catch(() => undefined); // awaited (and its error thrown) before the next chunk's jobs or at the end
-      queued += handedOut.length;
     }
-    await adding;
+    if (thrown !== undefined) throw thrown;
     if (queued > 0) context.logger.debug({ batch: batch.id, queued, skipped }, 'hosts dispatched');
     // Skipped hosts freed their slots at once: go round again; otherwise the next pass comes when a run ends.
     if (skipped === 0) return;

@@ -65,6 +65,26 @@ describe('queued hosts whose jobs never reached BullMQ (real Redis and BullMQ)',
     expect((await listRuns(context.redis, context.prefix, { batchId: BATCH })).map((r) => `${r.hostId} ${r.status} ${r.attempts}`).sort()).toEqual([1, 2, 3, 4].map((i) => `${fleetHostId(i)} succeeded 1`));
   });
 
+  it('a hand-out whose job adds fail ends with the error, not an unhandled rejection; its queued hosts get their jobs from the orphan check', async () => {
+    // 1,200 hosts: three chunks of 500. The first chunk's add fails while the second chunk is being queued.
+    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('orphans-failed-add'), hosts: 1200, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
+    cleanups.push(() => context.close());
+    await plannerTick(context);
+    const failingQueue = new Proxy(context.queue, {
+      get: (target, property) => (property === 'addBulk' ? async () => Promise.reject(new Error('the queue refused the jobs')) : Reflect.get(target, property, target)),
+    });
+    await expect(dispatchBatch({ ...context, queue: failingQueue }, BATCH)).rejects.toThrow('the queue refused the jobs');
+    const batch = (await getBatch(context.redis, context.prefix, BATCH))!;
+    const states = (await batchHosts(context.redis, context.prefix, batch)).map((h) => h.state);
+    expect(states.filter((s) => s === 'queued')).toHaveLength(1000);
+    expect(states.filter((s) => s === 'pending')).toHaveLength(200);
+    expect(await context.queue.getWaitingCount()).toBe(0);
+
+    expect(await requeueOrphanedHosts(context, batch)).toHaveLength(1000);
+    await dispatchBatch(context, BATCH); // the rest, through the working queue
+    expect(await context.queue.getWaitingCount()).toBe(1200);
+  });
+
   it('leaves a batch that is not running alone', async () => {
     const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('orphans-idle'), hosts: 2, approval: 'required' }, new FixedClock(OPEN));
     cleanups.push(() => context.close());
