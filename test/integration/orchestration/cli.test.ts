@@ -25,6 +25,10 @@ describe('redback batches and runs (subprocess)', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: batchId, status: 'awaiting-approval', counts: expect.objectContaining({ total: 2 }) })]);
 
+    const human = await runCli(['batches', 'list', ...args]);
+    expect(human.stdout).toMatch(/HOSTS\s+OK\s+FAIL\s+NOT-RUN\s+TO-DO\n/);
+    expect(human.stdout).toMatch(new RegExp(`${batchId}\\s+awaiting-approval\\s+2030-01-01T03:00:00\\s+2\\s+0\\s+0\\s+0\\s+2\\n`));
+
     const shown = await runCli(['batches', 'show', batchId, ...args]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/status\s+awaiting-approval/);
@@ -36,6 +40,9 @@ describe('redback batches and runs (subprocess)', () => {
     const again = await runCli(['batches', 'cancel', batchId, ...args]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('only a batch that has not finished can be cancelled');
+
+    // Cancelled before anything ran: both hosts skipped, so not run, and nothing left to do.
+    expect((await runCli(['batches', 'list', ...args])).stdout).toMatch(new RegExp(`${batchId}\\s+cancelled\\s+\\S+\\s+2\\s+0\\s+0\\s+2\\s+0\\n`));
 
     const runs = await runCli(['runs', 'list', '--batch', batchId, '--json', ...args]);
     expect(runs.code, runs.stderr).toBe(0);

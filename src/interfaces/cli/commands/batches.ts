@@ -30,9 +30,10 @@ export function registerBatchesCommand(program: Command): void {
         const rows = await Promise.all(found.map(async (b) => ({ ...summary(b), counts: await batchCounts(context.redis, context.prefix, b) })));
         if (options.json === true) return print(JSON.stringify(rows, null, 2));
         if (rows.length === 0) return print('No batches.');
-        print(`${'BATCH'.padEnd(44)} ${'STATUS'.padEnd(18)} ${'WINDOW START'.padEnd(21)} HOSTS  OK FAIL LEFT`);
+        // NOT RUN: deferred or skipped; TO DO: not finished yet (pending, queued or running).
+        print(`${'BATCH'.padEnd(44)} ${'STATUS'.padEnd(18)} ${'WINDOW START'.padEnd(21)} HOSTS  OK FAIL NOT-RUN TO-DO`);
         for (const r of rows) {
-          print(`${r.id.padEnd(44)} ${r.status.padEnd(18)} ${r.windowStart.slice(0, 19).padEnd(21)} ${String(r.counts.total).padStart(5)} ${String(r.counts.succeeded).padStart(3)} ${String(r.counts.failed).padStart(4)} ${String(r.counts.notRun).padStart(4)}`);
+          print(`${r.id.padEnd(44)} ${r.status.padEnd(18)} ${r.windowStart.slice(0, 19).padEnd(21)} ${String(r.counts.total).padStart(5)} ${String(r.counts.succeeded).padStart(3)} ${String(r.counts.failed).padStart(4)} ${String(r.counts.notRun).padStart(7)} ${String(r.counts.total - r.counts.succeeded - r.counts.failed - r.counts.notRun).padStart(5)}`);
         }
       });
     });
