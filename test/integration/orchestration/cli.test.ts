@@ -1,10 +1,12 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FixedClock } from '../../../src/platform/clock.js';
-import { plannerTick } from '../../../src/releases/index.js';
+import { isFinalBatchStatus } from '../../../src/domain/index.js';
+import { dispatchBatch, plannerTick, startWorkerRole, type HostRunExecutor } from '../../../src/releases/index.js';
 import { getBatch } from '../../../src/store/index.js';
 import { fleetContext, uniquePrefix } from '../../support/orchestration/context.js';
-import { writeFleetConfig } from '../../support/orchestration/fleet-config.js';
+import { fleetHostId, writeFleetConfig } from '../../support/orchestration/fleet-config.js';
+import { waitFor } from '../../support/orchestration/wait.js';
 import { runCli } from '../../support/run-cli.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -71,4 +73,50 @@ describe('redback batches and runs (subprocess)', () => {
       expect(result.stderr + result.stdout).not.toContain('hunter2');
     }
   }, 60_000);
+
+  it('runs show and runs logs print a finished run: its steps, then its output lines in order with the step and stderr marked', async () => {
+    const redisUrl = inject('redisUrl');
+    const context = await fleetContext(redisUrl, { prefix: uniquePrefix('cli-logs'), hosts: 1, redisUrl }, new FixedClock('2030-01-01T03:00:10Z'));
+    cleanups.push(() => context.close());
+    const executor: HostRunExecutor = async (request) => {
+      request.onLine('check disk', 'stdout', 'Filesystem  Size  Used');
+      request.onLine('check disk', 'stdout', '/dev/vda    252G   24G');
+      request.onLine('check disk', 'stderr', 'df: /mnt/nfs: Stale file handle');
+      return { status: 'succeeded', failureClass: null, reason: null, steps: [{ name: 'check disk', status: 'ok', exitCode: 0, stdout: 'Filesystem  Size  Used\n/dev/vda    252G   24G\n', stderr: 'df: /mnt/nfs: Stale file handle\n', truncatedBytes: 0, durationMs: 12 }] };
+    };
+    const worker = startWorkerRole(context, { executor, concurrency: 1 });
+    cleanups.push(() => worker.stop());
+    await plannerTick(context);
+    const batchId = 'fleet@20300101T030000Z';
+    await waitFor(`batch ${batchId} to finish`, async () => {
+      await dispatchBatch(context, batchId);
+      const batch = await getBatch(context.redis, context.prefix, batchId);
+      return batch !== undefined && isFinalBatchStatus(batch.status) ? batch : undefined;
+    });
+    const runId = `${batchId}/${fleetHostId(1)}`;
+    const args = ['--config', context.configDir];
+
+    const shown = await runCli(['runs', 'show', runId, ...args]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/status\s+succeeded/);
+    expect(shown.stdout).toMatch(/check disk: ok, exit 0, 12 ms/);
+
+    const logs = await runCli(['runs', 'logs', runId, ...args]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout.trimEnd().split('\n').map((line) => line.replace(/^\d\d:\d\d:\d\dZ /, 'T '))).toEqual([
+      'T [check disk] Filesystem  Size  Used',
+      'T [check disk] /dev/vda    252G   24G',
+      'T [check disk] ! df: /mnt/nfs: Stale file handle',
+    ]);
+    const json = await runCli(['runs', 'logs', runId, '--json', '--follow', ...args]); // a finished run: --follow ends at once
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { stream: string; step: string })).toEqual([
+      expect.objectContaining({ step: 'check disk', stream: 'stdout', line: 'Filesystem  Size  Used' }),
+      expect.objectContaining({ stream: 'stdout', line: '/dev/vda    252G   24G' }),
+      expect.objectContaining({ stream: 'stderr', line: 'df: /mnt/nfs: Stale file handle' }),
+    ]);
+    const missing = await runCli(['runs', 'logs', `${batchId}/nope`, ...args]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('does not exist');
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { RUN_STATUSES, type RunStatus } from '../../../domain/index.js';
-import { getRun, listRuns, readRunLog, requireRun } from '../../../store/index.js';
+import { getRun, listRuns, readRunLog, requireRun, type RunLogLine } from '../../../store/index.js';
 import { print, withContext } from './batches.js';
 
 interface Common {
@@ -71,13 +71,18 @@ export function registerRunsCommand(program: Command): void {
         for (;;) {
           const page = await readRunLog(context.redis, context.prefix, runId, next);
           next = page.next;
-          for (const line of page.lines) print(options.json === true ? JSON.stringify(line) : `${line.at.slice(11, 19)} ${line.step} ${line.stream === 'stderr' ? '! ' : ''}${line.line}`);
+          for (const line of page.lines) print(options.json === true ? JSON.stringify(line) : formatLogLine(line));
           const run = await getRun(context.redis, context.prefix, runId);
           if (options.follow !== true || (run !== undefined && run.status !== 'queued' && run.status !== 'running')) return;
           await new Promise((resolve) => setTimeout(resolve, 500));
         }
       });
     });
+}
+
+/** `21:00:03Z [step name] text`; stderr lines are marked `!`. The step is bracketed because step names have spaces. */
+function formatLogLine(line: RunLogLine): string {
+  return `${line.at.slice(11, 19)}Z [${line.step}] ${line.stream === 'stderr' ? '! ' : ''}${line.line}`;
 }
 
 function runStatus(text: string): RunStatus {
