@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { findHost, hostsOfGroup, resolvePlaybook, type Host, type PlaybookEntry, type ResolvedConfig } from '../../../config/index.js';
 import { parseDuration, type HostState } from '../../../domain/index.js';
 import { compilePlaybook, createTransport, PlaybookInputError, runPlanOnHost, type HostRunResult } from '../../../execution/index.js';
@@ -48,7 +48,8 @@ export function registerRunCommand(program: Command): void {
     .option('--param <key=value>', 'a playbook parameter (repeatable); packages as name[=version],...', collect, [])
     .option('--force', 'also run hosts whose maintenance windows are all closed: needs --reason and a second engineer\'s approval (`redback batches approve BATCH`)')
     .option('--reason <text>', 'why the hosts must run outside their windows (with --force), for the approver and the audit trail')
-    .option('--start-within <duration>', 'no host starts later than this after now; a --force approval expires then too', durationMs, 3_600_000)
+    // The default shown as written, not as the milliseconds it parses to.
+    .addOption(new Option('--start-within <duration>', 'no host starts later than this after now; a --force approval expires then too').argParser(durationMs).default(3_600_000, '1h'))
     .option('--no-wait', 'plan the run and exit; follow it with `redback batches show BATCH --watch`')
     .option('--in-process', 'lab use: run the playbooks in this process instead of the queue (no worker or Redis needed; no --force)')
     .option('--as <user>', AS_OPTION_HELP)

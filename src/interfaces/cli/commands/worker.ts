@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../../../domain/index.js';
 import { createLogger, ShutdownCoordinator } from '../../../platform/index.js';
 import { createRunnerExecutor, startWorkerRole } from '../../../releases/index.js';
@@ -18,7 +18,7 @@ export function registerWorkerCommand(program: Command): void {
     .description('Run the worker role: take host runs off the queue and run their playbooks. Many may run at once; a host lock keeps two runs off one host.')
     .option('--config <dir>', 'configuration directory (default: $REDBACK_CONFIG, else the current directory)')
     .option('--concurrency <n>', 'host runs this process works on at once', positiveInt, 10)
-    .option('--stalled-after <duration>', 'how soon the runs of a worker that died are noticed and closed (job and host lock lifetime)', durationMs, 30_000)
+    .addOption(new Option('--stalled-after <duration>', 'how soon the runs of a worker that died are noticed and closed (job and host lock lifetime)').argParser(durationMs).default(30_000, '30s'))
     .action(async (options: WorkerOptions) => {
       const logger = createLogger();
       const shutdown = new ShutdownCoordinator(logger);
