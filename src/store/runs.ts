@@ -13,6 +13,12 @@ import { batchedScript, scriptBatcher } from './script-batcher.js';
 export const STEP_OUTPUT_CAP_BYTES = 16 * 1024;
 /** Lines kept in a run's log list (the newest). */
 export const RUN_LOG_MAX_LINES = 5000;
+/**
+ * Field of the run hash counting every log line ever appended. The list keeps only the newest lines, so a line's
+ * place in it moves when older ones are trimmed; positions given to readers (`next`) count from the first line
+ * ever written instead, and stay valid.
+ */
+const RUN_LOG_APPENDED_FIELD = 'logLines';
 
 export interface StepRecord {
   name: string;
@@ -273,6 +279,7 @@ if ARGV[14] ~= '' then audit_inbox(KEYS[17], ARGV[14]) end
 if #ARGV > 14 then
   for i = 15, #ARGV, 1000 do redis.call('RPUSH', KEYS[16], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
   redis.call('LTRIM', KEYS[16], -tonumber(ARGV[12]), -1)
+  redis.call('HINCRBY', KEYS[8], '${RUN_LOG_APPENDED_FIELD}', #ARGV - 14)
 end
 return {previous, redis.call('HGET', KEYS[15], 'dispatched') or '0', redis.call('SCARD', KEYS[3]), redis.call('SCARD', KEYS[5]), redis.call('SCARD', KEYS[6]), redis.call('SCARD', KEYS[7])}`);
 
@@ -418,18 +425,45 @@ export async function listRuns(redis: Redis, prefix: string, query: RunQuery = {
 
 export async function appendRunLog(redis: Redis, prefix: string, runId: string, lines: readonly RunLogLine[]): Promise<void> {
   if (lines.length === 0) return;
-  const key = storeKeys(prefix).runLog(runId);
+  const keys = storeKeys(prefix);
+  const key = keys.runLog(runId);
   await redis
     .multi()
     .rpush(key, ...lines.map((line) => JSON.stringify(line)))
     .ltrim(key, -RUN_LOG_MAX_LINES, -1)
+    .hincrby(keys.run(runId), RUN_LOG_APPENDED_FIELD, lines.length)
     .exec();
 }
 
-/** Log lines from position `from` (0-based; pass the returned `next` to follow a live run). */
-export async function readRunLog(redis: Redis, prefix: string, runId: string, from = 0): Promise<{ lines: RunLogLine[]; next: number }> {
-  const raws = await redis.lrange(storeKeys(prefix).runLog(runId), from, -1);
-  return { lines: raws.map((raw) => JSON.parse(raw) as RunLogLine), next: from + raws.length };
+// KEYS: the run hash, the run log. ARGV: the position to read from. Returns the lines ever appended, the position of
+// the oldest line kept, and the lines from max(position, oldest kept). A log written before the count existed was
+// never trimmed by a counting writer: its count is its length.
+const READ_RUN_LOG = `
+local length = redis.call('LLEN', KEYS[2])
+local appended = tonumber(redis.call('HGET', KEYS[1], '${RUN_LOG_APPENDED_FIELD}') or length)
+if appended < length then appended = length end
+local oldest = appended - length
+local from = math.max(tonumber(ARGV[1]), oldest)
+return {appended, oldest, redis.call('LRANGE', KEYS[2], from - oldest, -1)}`;
+
+export interface RunLogPage {
+  lines: RunLogLine[];
+  /** Where to read from next time to follow the run (a count of lines since the run's first one). */
+  next: number;
+  /** Lines after `from` that are gone (a log keeps its newest RUN_LOG_MAX_LINES): they came before `lines`. */
+  dropped: number;
+}
+
+/**
+ * Log lines from position `from` (0 for the first line the run ever wrote; pass the returned `next` to follow a
+ * live run). Positions do not move when old lines are trimmed, so a follower never skips or repeats a line; one
+ * that falls more than RUN_LOG_MAX_LINES behind is told how many it missed (`dropped`).
+ */
+export async function readRunLog(redis: Redis, prefix: string, runId: string, from = 0): Promise<RunLogPage> {
+  const keys = storeKeys(prefix);
+  const [, oldest, raws] = (await runScript(redis, READ_RUN_LOG, [keys.run(runId), keys.runLog(runId)], [String(from)])) as [number, number, string[]];
+  const start = Math.max(from, oldest);
+  return { lines: raws.map((raw) => JSON.parse(raw) as RunLogLine), next: start + raws.length, dropped: start - from };
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

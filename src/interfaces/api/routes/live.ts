@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { batchHosts, readEvents, readRunLog, requireBatch, storeKeys, type StoredEvent } from '../../../store/index.js';
+import { batchHosts, readEvents, readRunLog, requireBatch, RUN_LOG_MAX_LINES, storeKeys, type StoredEvent } from '../../../store/index.js';
 import { HttpError } from '../http-errors.js';
 import { canSeeCustomer } from '../principal.js';
 import type { RouteTable } from '../route.js';
@@ -60,8 +60,10 @@ export function addLiveRoutes(table: RouteTable, deps: LiveDeps): void {
         for (const host of await batchHosts(deps.redis, deps.prefix, batch)) {
           const runId = `${batch.id}/${host.hostId}`;
           const from = logOffsets.get(runId) ?? 0;
-          const { lines, next } = await readRunLog(deps.redis, deps.prefix, runId, from);
+          const { lines, next, dropped } = await readRunLog(deps.redis, deps.prefix, runId, from);
           logOffsets.set(runId, next);
+          // Lines trimmed from the log before this poll read them: say so in the stream rather than skip in silence.
+          if (dropped > 0) send('log', { runId, hostId: host.hostId, at: new Date().toISOString(), step: '', stream: 'system', line: `… ${dropped} line${dropped === 1 ? '' : 's'} not kept (a run log keeps its last ${RUN_LOG_MAX_LINES})` });
           for (const line of lines) send('log', { runId, hostId: host.hostId, ...line });
         }
       };

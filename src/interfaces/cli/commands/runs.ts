@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { RUN_STATUSES, type RunStatus } from '../../../domain/index.js';
-import { getRun, listRuns, readRunLog, requireRun, type RunLogLine } from '../../../store/index.js';
+import { getRun, listRuns, readRunLog, requireRun, RUN_LOG_MAX_LINES, type RunLogLine } from '../../../store/index.js';
 import { print, withContext } from './batches.js';
 
 interface Common {
@@ -71,6 +71,7 @@ export function registerRunsCommand(program: Command): void {
         for (;;) {
           const page = await readRunLog(context.redis, context.prefix, runId, next);
           next = page.next;
+          if (page.dropped > 0) print(droppedNotice(page.dropped));
           for (const line of page.lines) print(options.json === true ? JSON.stringify(line) : formatLogLine(line));
           const run = await getRun(context.redis, context.prefix, runId);
           if (options.follow !== true || (run !== undefined && run.status !== 'queued' && run.status !== 'running')) return;
@@ -78,6 +79,10 @@ export function registerRunsCommand(program: Command): void {
         }
       });
     });
+}
+
+function droppedNotice(dropped: number): string {
+  return `… ${dropped} line${dropped === 1 ? '' : 's'} not kept here (a run log keeps its last ${RUN_LOG_MAX_LINES}; each step's record in \`redback runs show\` keeps the end of its output)`;
 }
 
 /** `21:00:03Z [step name] text`; stderr lines are marked `!`. The step is bracketed because step names have spaces. */
