@@ -66,6 +66,18 @@ export const countOrPercentSchema = z.union([
   z.string().regex(/^(100|[1-9]?\d)(\.\d+)?%$/, { error: (issue) => `expected a whole number or a percentage like "10%", given ${describe(issue.input)}` }),
 ]);
 
+/**
+ * A size of hosts (max_concurrency, a serial wave): like `countOrPercentSchema`, but 0 and "0%" are refused. A
+ * percentage that truncates to no host still means one (`src/domain/rollout.ts`), but a 0 written as such is a
+ * slip: SSM's MaxConcurrency refuses it too (pattern ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$).
+ */
+export const hostCountOrPercentSchema = z.union([
+  z.number().int().min(1, { error: (issue) => `expected at least 1 host (or a percentage like "10%"), given ${describe(issue.input)} (0 hosts at a time would run nothing; write 1 for one host at a time)` }),
+  z.string().regex(/^(100|[1-9]?\d)(\.\d+)?%$/, { error: (issue) => `expected a whole number or a percentage like "10%", given ${describe(issue.input)}` }).refine((text) => Number.parseFloat(text) > 0, {
+    error: (issue) => `expected a percentage above 0% like "10%", given ${describe(issue.input)} (0 hosts at a time would run nothing; write 1 for one host at a time)`,
+  }),
+]);
+
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return JSON.stringify(value);

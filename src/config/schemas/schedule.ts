@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { compileRecurrence } from '../../domain/windows/index.js';
 import { baselineSchema } from './baseline.js';
-import { countOrPercentSchema, describe, durationSchema, idSchema, localDateSchema, localTimeSchema, timezoneSchema } from './common.js';
+import { countOrPercentSchema, describe, hostCountOrPercentSchema, durationSchema, idSchema, localDateSchema, localTimeSchema, timezoneSchema } from './common.js';
 
 /**
  * `schedules/*.yaml`: one customer's maintenance windows and blackouts. This is the shape; the meaning (an
@@ -15,11 +15,11 @@ const targetsSchema = z
   })
   .refine((t) => t.groups.length + t.hosts.length > 0, { error: 'expected at least one group or host in targets' });
 
-const serialSchema = z.union([countOrPercentSchema, z.array(countOrPercentSchema).min(1)]);
+const serialSchema = z.union([hostCountOrPercentSchema, z.array(hostCountOrPercentSchema).min(1)]);
 
 const rolloutSchema = z
   .strictObject({
-    max_concurrency: countOrPercentSchema.optional().describe('hosts running at once: a number or a percentage of the batch'),
+    max_concurrency: hostCountOrPercentSchema.optional().describe('hosts running at once: a number or a percentage of the batch'),
     max_errors: countOrPercentSchema.optional().describe('failures tolerated before dispatch stops (exceeded, not equalled)'),
     serial: serialSchema.optional().describe('waves: a size, a percentage, or a list like [1, "10%", "100%"]'),
     customer_concurrency: z.number().int().positive().optional().describe('hosts of this customer running at once'),

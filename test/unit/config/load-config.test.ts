@@ -193,6 +193,20 @@ describe('loadConfig: bad input gets a clear error naming file, line and path', 
   });
 });
 
+describe('loadConfig: rollout sizes', () => {
+  const withRollout = (rollout: string) => ({ 'schedules/acme.yaml': schedule.replace('    playbooks: [update]\n', `    playbooks: [update]\n    rollout: ${rollout}\n`) });
+
+  it('refuses a max_concurrency or a serial wave of 0 hosts, naming the place; 0 stays a valid max_errors', async () => {
+    expect((await issueAt('windows[0].rollout.max_concurrency', withRollout('{ max_concurrency: 0 }'))).message).toBe(
+      'expected at least 1 host (or a percentage like "10%"), given number 0 (0 hosts at a time would run nothing; write 1 for one host at a time)',
+    );
+    expect((await issueAt('windows[0].rollout.max_concurrency', withRollout('{ max_concurrency: "0%" }'))).message).toMatch(/expected a percentage above 0% like "10%", given "0%"/);
+    expect(await issueAt('windows[0].rollout.serial[1]', withRollout('{ serial: [1, 0] }'))).toMatchObject({ file: 'schedules/acme.yaml', line: 8 });
+    const config = await loadConfig({ dir: await writeConfigDir(withRollout('{ max_errors: 0, max_concurrency: "0.5%", serial: [1, "100%"] }')), env: {} });
+    expect(config.windows[0]!.rollout).toEqual({ maxErrors: 0, maxConcurrency: '0.5%', serial: [1, '100%'], customerConcurrency: undefined });
+  });
+});
+
 describe('loadConfig: cross-references', () => {
   it('a host names a customer that does not exist', async () => {
     const [issue] = await issuesOf({ 'inventory/acme.yaml': inventory.replace('    customer: acme', '    customer: globex') });
