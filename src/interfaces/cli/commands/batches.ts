@@ -7,6 +7,7 @@ import { batchCounts, batchHosts, listBatches, requireBatch, type BatchRecord } 
 import { loadConfigForCli } from '../load-config.js';
 import { registerBatchApprovalCommands } from './batch-approvals.js';
 import { createOrchestrationContext } from '../orchestration-runtime.js';
+import { wholeNumberAtLeast } from '../arguments.js';
 
 interface Common {
   config?: string;
@@ -22,7 +23,7 @@ export function registerBatchesCommand(program: Command): void {
     .option('--config <dir>', 'configuration directory')
     .option('--status <status>', `only this status (${BATCH_STATUSES.join(', ')})`, batchStatus)
     .option('--customer <id>', 'only this customer')
-    .option('--limit <n>', 'at most this many', (text) => Number(text), 50)
+    .option('--limit <n>', 'at most this many', wholeNumberAtLeast(1), 50)
     .option('--json', 'machine-readable output')
     .action(async (options: Common & { status?: BatchStatus; customer?: string; limit: number }) => {
       await withContext(options, 'cli', async (context) => {

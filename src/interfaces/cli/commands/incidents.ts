@@ -9,6 +9,7 @@ import { AppError } from '../../../errors.js';
 import { INCIDENT_STATUSES, INTAKE_CATEGORIES, type IncidentRecord, type IncidentStatus } from '../../../store/incidents.js';
 import type { TimelineEntry } from '../../../store/tickets.js';
 import { cliActor, withHelpdesk } from '../helpdesk-session.js';
+import { wholeNumberAtLeast } from '../arguments.js';
 
 interface Common {
   config?: string;
@@ -55,7 +56,7 @@ export function registerIncidentsCommand(program: Command): void {
       .option('--customer <id>', 'only this customer')
       .addOption(new Option('--status <status...>', 'only these statuses').choices(INCIDENT_STATUSES))
       .option('--open', 'only open incidents (not resolved or closed)')
-      .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 100),
+      .option('--limit <n>', 'at most this many', wholeNumberAtLeast(1), 100),
   ).action(async (options: Common & { customer?: string; status?: IncidentStatus[]; open?: boolean; limit: number }) => {
     await withHelpdesk(options.config, async ({ config, helpdesk }) => {
       const statuses = options.open === true ? INCIDENT_STATUSES.filter((s) => s !== 'resolved' && s !== 'closed') : options.status;

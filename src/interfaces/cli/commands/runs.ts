@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { RUN_STATUSES, type RunStatus } from '../../../domain/index.js';
 import { getRun, listRuns, readRunLog, requireRun, RUN_LOG_MAX_LINES, type RunLogLine } from '../../../store/index.js';
 import { print, withContext } from './batches.js';
+import { wholeNumberAtLeast } from '../arguments.js';
 
 interface Common {
   config?: string;
@@ -21,7 +22,7 @@ export function registerRunsCommand(program: Command): void {
     .option('--customer <id>', 'only this customer')
     .option('--status <status>', `only this status (${RUN_STATUSES.join(', ')})`, runStatus)
     .option('--since <iso>', 'queued at or after this instant', instant)
-    .option('--limit <n>', 'at most this many', (text) => Number(text), 100)
+    .option('--limit <n>', 'at most this many', wholeNumberAtLeast(1), 100)
     .option('--json', 'machine-readable output')
     .action(async (options: Common & { batch?: string; host?: string; customer?: string; status?: RunStatus; since?: Date; limit: number }) => {
       await withContext(options, 'cli', async (context) => {

@@ -5,6 +5,7 @@ import { createLogger, ShutdownCoordinator } from '../../../platform/index.js';
 import { createRunnerExecutor, startWorkerRole } from '../../../releases/index.js';
 import { loadConfigForCli } from '../load-config.js';
 import { createOrchestrationContext } from '../orchestration-runtime.js';
+import { wholeNumberAtLeast } from '../arguments.js';
 
 interface WorkerOptions {
   config?: string;
@@ -17,7 +18,7 @@ export function registerWorkerCommand(program: Command): void {
     .command('worker')
     .description('Run the worker role: take host runs off the queue and run their playbooks. Many may run at once; a host lock keeps two runs off one host.')
     .option('--config <dir>', 'configuration directory (default: $REDBACK_CONFIG, else the current directory)')
-    .option('--concurrency <n>', 'host runs this process works on at once', positiveInt, 10)
+    .option('--concurrency <n>', 'host runs this process works on at once', wholeNumberAtLeast(1), 10)
     .addOption(new Option('--stalled-after <duration>', 'how soon the runs of a worker that died are noticed and closed (job and host lock lifetime)').argParser(durationMs).default(30_000, '30s'))
     .action(async (options: WorkerOptions) => {
       const logger = createLogger();
@@ -42,11 +43,6 @@ export function registerWorkerCommand(program: Command): void {
     });
 }
 
-function positiveInt(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, given ${JSON.stringify(text)}`);
-  return value;
-}
 
 function durationMs(text: string): number {
   const value = parseDuration(text);
