@@ -7,51 +7,13 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isFinalBatchStatus } from '../src/domain/index.js';
-import type { ExecResult, Transport } from '../src/execution/index.js';
 import { createRunnerExecutor, dispatchBatch, startScheduler, startWorkerRole } from '../src/releases/index.js';
 import { batchCounts, getBatch } from '../src/store/index.js';
+import { noopTransport, perRun as perRunOf, startClocks, type Cost } from './queue-costs.js';
 import { benchContext, machineLine, planOpenBatch, privateRedis, seconds, writeBenchConfig } from './support.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20_000);
-// Node's and Redis's CPU over each timed part, per run: on a 2-core machine shared by both, CPU per run is what
-// bounds throughput, so the figures say where a run's cost is.
-interface Cost {
-  elapsedMs: number;
-  nodeCpuUs: number;
-  redisCpuUs: number;
-}
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
-
-/** Bench-only transport: every command succeeds at once with no output. */
-function noopTransport(hostId: string): Transport {
-  const ok: ExecResult = { exitCode: 0, stdout: '', stderr: '', stdoutTruncatedBytes: 0, stderrTruncatedBytes: 0, durationMs: 0 };
-  return {
-    kind: 'noop', hostId, shell: 'posix',
-    connect: async () => undefined,
-    exec: async () => ok,
-    reboot: async () => ({ bootTimeBefore: '', bootTimeAfter: '', durationMs: 0 }),
-    close: async () => undefined,
-  };
-}
-
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
-}
-
-/** Starts the clocks: wall time and the CPU of Node and of Redis; `stop` gives what each spent since. */
-async function startClocks(redis: Redis): Promise<{ stop(): Promise<Cost> }> {
-  const redisBefore = await redisCpuSeconds(redis);
-  const nodeBefore = process.cpuUsage();
-  const started = Date.now();
-  return {
-    async stop() {
-      const elapsedMs = Date.now() - started;
-      const node = process.cpuUsage(nodeBefore);
-      return { elapsedMs, nodeCpuUs: node.user + node.system, redisCpuUs: ((await redisCpuSeconds(redis)) - redisBefore) * 1e6 };
-    },
-  };
-}
 
 async function bareBullmq(url: string, probe: Redis): Promise<Cost> {
   const connection = new Redis(url, { maxRetriesPerRequest: null });
@@ -117,5 +79,5 @@ try {
 }
 
 function perRun(cost: Cost): string {
-  return `CPU per run: Node ${Math.round(cost.nodeCpuUs / RUNS)} us, Redis ${Math.round(cost.redisCpuUs / RUNS)} us`;
+  return perRunOf(cost, RUNS);
 }
