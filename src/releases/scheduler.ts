@@ -64,8 +64,13 @@ export function startScheduler(context: OrchestrationContext, options: Scheduler
       for (const id of await openBatchIds(context.redis, context.prefix)) {
         if (stopped) return;
         if (checkOrphans) {
-          const batch = await getBatch(context.redis, context.prefix, id);
-          if (batch !== undefined) await requeueOrphanedHosts(context, batch);
+          // A failed check must not keep this batch or the next from being dispatched.
+          try {
+            const batch = await getBatch(context.redis, context.prefix, id);
+            if (batch !== undefined) await requeueOrphanedHosts(context, batch);
+          } catch (error) {
+            log.warn({ err: coerceError(error), batch: id }, 'orphaned-host check failed; the next check tries again');
+          }
         }
         await dispatchBatch(context, id);
       }
