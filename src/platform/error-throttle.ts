@@ -6,7 +6,9 @@ import type { Logger } from './logger.js';
  * every 100 ms or so, and a line per failure buries everything else in the log. Without a listener at all, BullMQ
  * prints each error with its stack to stderr.
  */
-export function throttledErrorReporter(logger: Logger, what: string, intervalMs = 30_000): (error: unknown) => void {
+export function throttledErrorReporter(logger: Logger, what: string, options: { intervalMs?: number; level?: 'warn' | 'error' } = {}): (error: unknown) => void {
+  const intervalMs = options.intervalMs ?? 30_000;
+  const level = options.level ?? 'error';
   let lastReportAt = -Infinity;
   let suppressed = 0;
   return (error) => {
@@ -16,7 +18,7 @@ export function throttledErrorReporter(logger: Logger, what: string, intervalMs 
       return;
     }
     const more = suppressed === 0 ? '' : ` (and ${suppressed} more like it since the last report)`;
-    logger.error({ err: error }, `${what}${more}`);
+    logger[level]({ err: error }, `${what}${more}`);
     lastReportAt = now;
     suppressed = 0;
   };

@@ -27,7 +27,7 @@ export interface RunningWorker {
 /** The worker role: takes host-run jobs and runs them through the executor. */
 export function startWorkerRole(context: OrchestrationContext, options: WorkerRoleOptions): RunningWorker {
   const workerId = options.workerId ?? `${hostname()}-${process.pid}`;
-  const cancelWatch = createCancelWatch(context.redis, context.prefix, { onError: (error) => context.logger.warn({ err: coerceError(error) }, 'could not check for batches cancelled with --abort-running') });
+  const cancelWatch = createCancelWatch(context.redis, context.prefix, { onError: throttledErrorReporter(context.logger, 'could not check for batches cancelled with --abort-running', { level: 'warn' }) });
   const processor = createHostRunProcessor(context, { executor: options.executor, workerId, hostLockTtlMs: options.lockDurationMs, cancelWatch });
   const worker = createHostRunWorker({
     connection: context.redis,
@@ -48,7 +48,7 @@ export function startWorkerRole(context: OrchestrationContext, options: WorkerRo
       await closeAbandonedRun(context, batchId, hostId, `the queue gave up on it: ${error.message}`);
     })().catch((closeError: unknown) => context.logger.error({ err: coerceError(closeError), job: job.id }, 'could not close an abandoned run'));
   });
-  const presence = startWorkerPresence(context.redis, context.prefix, workerId, (error) => context.logger.warn({ err: coerceError(error) }, 'could not renew the worker presence'));
+  const presence = startWorkerPresence(context.redis, context.prefix, workerId, throttledErrorReporter(context.logger, 'could not renew the worker presence', { level: 'warn' }));
   let stopping: Promise<void> | undefined;
   return {
     workerId,

@@ -16,7 +16,7 @@ describe('throttledErrorReporter', () => {
   it('reports the first error at once, holds back the rest for the interval, then reports one with the count held back', () => {
     vi.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
     const { logger, lines } = recordingLogger();
-    const report = throttledErrorReporter(logger, 'host-run queue error', 30_000);
+    const report = throttledErrorReporter(logger, 'host-run queue error', { intervalMs: 30_000 });
     const refused = new Error('connect ECONNREFUSED 127.0.0.1:6379');
 
     report(refused);
@@ -34,5 +34,12 @@ describe('throttledErrorReporter', () => {
     vi.advanceTimersByTime(30_000);
     report(new Error('other'));
     expect(lines[2]!.message).toBe('host-run queue error');
+  });
+
+  it('reports at the level asked for', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (_fields: unknown, message: string) => warnings.push(message), error: () => { throw new Error('not at error level'); } } as unknown as Logger;
+    throttledErrorReporter(logger, 'could not renew the worker presence', { level: 'warn' })(new Error('down'));
+    expect(warnings).toEqual(['could not renew the worker presence']);
   });
 });
