@@ -4,7 +4,7 @@ import { getBatch, openBatchIds } from '../store/index.js';
 import { remindApprovers, type ReminderDelivery } from './approval-reminders.js';
 import type { OrchestrationContext } from './context.js';
 import { dispatchBatch } from './dispatcher.js';
-import { requeueOrphanedHosts } from './orphaned-hosts.js';
+import { closeGivenUpHosts, requeueOrphanedHosts } from './orphaned-hosts.js';
 import { plannerTick } from './planner.js';
 
 export interface SchedulerOptions {
@@ -13,8 +13,9 @@ export interface SchedulerOptions {
   /** How often open batches are moved along (window opening, cutoff, missed completions). Default 1 s. */
   dispatchIntervalMs?: number;
   /**
-   * How often running batches are checked for queued hosts whose job never reached BullMQ (a scheduler died
-   * between the two steps of a hand-out; releases/orphaned-hosts.ts). Default 30 s.
+   * How often open batches are checked for hosts in flight that nothing will move on: queued hosts whose job never
+   * reached BullMQ (a scheduler died between the two steps of a hand-out), and hosts whose job BullMQ gave up on
+   * without a worker closing the run (releases/orphaned-hosts.ts). Default 30 s.
    */
   orphanCheckIntervalMs?: number;
   /** Where approval reminders go (the helpdesk notifiers); without it they are logged and audited only. */
@@ -67,7 +68,10 @@ export function startScheduler(context: OrchestrationContext, options: Scheduler
           // A failed check must not keep this batch or the next from being dispatched.
           try {
             const batch = await getBatch(context.redis, context.prefix, id);
-            if (batch !== undefined) await requeueOrphanedHosts(context, batch);
+            if (batch !== undefined) {
+              await requeueOrphanedHosts(context, batch);
+              await closeGivenUpHosts(context, batch);
+            }
           } catch (error) {
             log.warn({ err: coerceError(error), batch: id }, 'orphaned-host check failed; the next check tries again');
           }

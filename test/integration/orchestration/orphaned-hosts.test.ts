@@ -1,10 +1,11 @@
+import { UnrecoverableError, Worker } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { isFinalBatchStatus } from '../../../src/domain/index.js';
 import { FixedClock } from '../../../src/platform/clock.js';
-import { hostRunJobId } from '../../../src/queue/index.js';
+import { HOST_RUN_QUEUE, hostRunJobId } from '../../../src/queue/index.js';
 import { dispatchBatch, plannerTick, startScheduler, startWorkerRole, type HostRunExecutor, type OrchestrationContext } from '../../../src/releases/index.js';
-import { requeueOrphanedHosts } from '../../../src/releases/orphaned-hosts.js';
-import { batchHosts, getBatch, listRuns } from '../../../src/store/index.js';
+import { closeGivenUpHosts, requeueOrphanedHosts } from '../../../src/releases/orphaned-hosts.js';
+import { batchHosts, getBatch, listRuns, readEvents, transitionHost } from '../../../src/store/index.js';
 import { fleetContext, uniquePrefix } from '../../support/orchestration/context.js';
 import { fleetHostId } from '../../support/orchestration/fleet-config.js';
 import { waitFor } from '../../support/orchestration/wait.js';
@@ -111,5 +112,65 @@ describe('queued hosts whose jobs never reached BullMQ (real Redis and BullMQ)',
     }, 20_000);
     expect(finished.status).toBe('succeeded');
     expect([...started].sort()).toEqual([1, 2, 3, 4].map(fleetHostId));
+  });
+});
+
+describe('hosts whose job BullMQ gave up on while no worker closed the run (real Redis and BullMQ)', () => {
+  /**
+   * What a worker that dies (or loses Redis) just as BullMQ fails its job leaves behind: the job in the failed set,
+   * the host still in flight. Made with a bare BullMQ worker on the same queue that fails every job for good and,
+   * like a dead worker, does not close the runs.
+   */
+  async function failJobsWithoutClosing(context: OrchestrationContext, count: number): Promise<void> {
+    let failed = 0;
+    const connection = context.redis.duplicate();
+    const bare = new Worker(HOST_RUN_QUEUE, async () => {
+      throw new UnrecoverableError('job stalled more than allowable limit');
+    }, { connection, prefix: context.prefix, concurrency: 4 });
+    bare.on('failed', () => (failed += 1));
+    await waitFor('the bare worker to fail every job', async () => (failed === count ? true : undefined), 10_000);
+    await bare.close();
+    await connection.quit();
+  }
+
+  it('closes them as interrupted with the queue\'s reason, once; the batch then finishes', async () => {
+    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('given-up'), hosts: 3, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
+    cleanups.push(() => context.close());
+    await plannerTick(context);
+    await dispatchBatch(context, BATCH);
+    const batch = (await getBatch(context.redis, context.prefix, BATCH))!;
+    // One host was running when its worker died (its job stalled for good); the other two never started.
+    await transitionHost(context.redis, context.prefix, batch, fleetHostId(2), ['queued'], 'running');
+    await failJobsWithoutClosing(context, 3);
+    expect((await batchHosts(context.redis, context.prefix, batch)).map((h) => h.state)).toEqual(['queued', 'running', 'queued']);
+    expect(await requeueOrphanedHosts(context, batch), 'a failed job exists: not re-added').toEqual([]);
+
+    expect((await closeGivenUpHosts(context, batch)).sort()).toEqual([1, 2, 3].map(fleetHostId));
+    expect(await closeGivenUpHosts(context, batch), 'a second pass finds nothing in flight').toEqual([]);
+    const runs = await listRuns(context.redis, context.prefix, { batchId: BATCH });
+    expect(runs.map((r) => `${r.hostId} ${r.status} ${r.failureClass}`).sort()).toEqual([1, 2, 3].map((i) => `${fleetHostId(i)} interrupted internal`));
+    expect(runs[0]!.reason).toContain('job stalled more than allowable limit');
+    const interrupted = (await readEvents(context.redis, context.prefix)).filter((e) => e.type === 'run.interrupted');
+    expect(interrupted).toHaveLength(3);
+    const finished = await getBatch(context.redis, context.prefix, BATCH);
+    expect(finished?.status).toBe('failed');
+  });
+
+  it('a scheduler finds and closes them, and leaves hosts whose jobs are alive alone', async () => {
+    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('given-up-scheduler'), hosts: 2, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
+    cleanups.push(() => context.close());
+    await plannerTick(context);
+    await dispatchBatch(context, BATCH);
+    const batch = (await getBatch(context.redis, context.prefix, BATCH))!;
+    expect(await closeGivenUpHosts(context, batch), 'waiting jobs are alive').toEqual([]);
+    await failJobsWithoutClosing(context, 2);
+    const scheduler = startScheduler(context, { dispatchIntervalMs: 100 });
+    cleanups.push(() => scheduler.stop());
+    const finished = await waitFor(`batch ${BATCH} to finish`, async () => {
+      const current = await getBatch(context.redis, context.prefix, BATCH);
+      return current !== undefined && isFinalBatchStatus(current.status) ? current : undefined;
+    }, 20_000);
+    expect(finished.status).toBe('failed');
+    expect((await listRuns(context.redis, context.prefix, { batchId: BATCH })).map((r) => r.status)).toEqual(['interrupted', 'interrupted']);
   });
 });
