@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
+import { asciiJson } from './ascii-json.js';
 import { releaseLockKey, runScript } from './lua.js';
 
 /**
@@ -119,7 +120,7 @@ return ids`;
 /** Puts entries into the inbox, in order, in one step; returns their ids. They are chained by the next seal. */
 export async function appendToAuditInbox(redis: Redis, prefix: string, inputs: readonly AuditInput[]): Promise<string[]> {
   if (inputs.length === 0) return [];
-  return (await runScript(redis, APPEND_TO_INBOX, [auditKeys(prefix).inbox], inputs.map((input) => JSON.stringify(auditBody(input))))) as string[];
+  return (await runScript(redis, APPEND_TO_INBOX, [auditKeys(prefix).inbox], inputs.map((input) => asciiJson(auditBody(input))))) as string[];
 }
 
 /** Appends one entry and returns it chained: a batch of one (see `appendAuditBatch`). */

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
  */
 const shas = new Map<string, string>();
 
-export async function runScript(redis: Redis, script: string, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+export async function runScript(redis: Redis, script: string, keys: readonly string[], args: ReadonlyArray<string | number | Buffer>): Promise<unknown> {
   let sha = shas.get(script);
   if (sha === undefined) {
     sha = createHash('sha1').update(script).digest('hex');

@@ -3,6 +3,7 @@ import type { FailureClass } from '../domain/failure-class.js';
 import type { HostState, RunStatus } from '../domain/release-batch.js';
 import { AppError } from '../errors.js';
 import { storeKeys } from './keys.js';
+import { asciiJson } from './ascii-json.js';
 import { auditBody, auditKeys, AUDIT_INBOX_LUA, type AuditInput } from './audit.js';
 import { hostTransitionKeys, HOST_TRANSITION_LUA, type BatchPlan } from './batches.js';
 import { EVENTS_MAX_LENGTH, type OrchestrationEvent } from './events.js';
@@ -97,7 +98,7 @@ export async function saveRun(redis: Redis, prefix: string, run: RunRecord): Pro
 
 function saveArgs(prefix: string, run: RunRecord): string[] {
   const reason = run.reason === null ? null : wellFormed(run.reason);
-  return [JSON.stringify({ ...run, reason, steps: run.steps.map(capStep) }), run.status, String(Date.parse(run.queuedAt)), run.id, storeKeys(prefix).runsByStatus('')];
+  return [asciiJson({ ...run, reason, steps: run.steps.map(capStep) }), run.status, String(Date.parse(run.queuedAt)), run.id, storeKeys(prefix).runsByStatus('')];
 }
 
 /*
@@ -227,8 +228,8 @@ export async function beginHostRun(
     `${batch.id}/${hostId}`,
     storeKeys(prefix).runsByStatus(''),
     String(EVENTS_MAX_LENGTH),
-    JSON.stringify(options.event),
-    ...splitAtAttempt(JSON.stringify(auditBody({ ...options.audit, after: { ...options.audit.after, attempt: ATTEMPT_MARK }, at: options.audit.at ?? options.now }))),
+    asciiJson(options.event),
+    ...splitAtAttempt(asciiJson(auditBody({ ...options.audit, after: { ...options.audit.after, attempt: ATTEMPT_MARK }, at: options.audit.at ?? options.now }))),
   ])) as [string, string?];
   switch (reply[0]) {
     case 'started':
@@ -316,12 +317,12 @@ export async function finishHostRun(
     score!,
     statusPrefix!,
     String(EVENTS_MAX_LENGTH),
-    options.event === undefined ? '' : JSON.stringify(options.event),
+    options.event === undefined ? '' : asciiJson(options.event),
     status!,
     String(RUN_LOG_MAX_LINES),
     options.lockToken ?? '',
-    options.audit === undefined ? '' : JSON.stringify(auditBody(options.audit)),
-    ...(options.log ?? []).map((line) => JSON.stringify(line)),
+    options.audit === undefined ? '' : asciiJson(auditBody(options.audit)),
+    ...(options.log ?? []).map((line) => asciiJson(line)),
   ]);
   if (!Array.isArray(reply)) return undefined;
   const [previous, dispatched, inFlight, succeeded, failed, notRun] = reply as [string, string, number, number, number, number];
@@ -429,7 +430,7 @@ export async function appendRunLog(redis: Redis, prefix: string, runId: string, 
   const key = keys.runLog(runId);
   await redis
     .multi()
-    .rpush(key, ...lines.map((line) => JSON.stringify(line)))
+    .rpush(key, ...lines.map((line) => asciiJson(line)))
     .ltrim(key, -RUN_LOG_MAX_LINES, -1)
     .hincrby(keys.run(runId), RUN_LOG_APPENDED_FIELD, lines.length)
     .exec();

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { hasNonAscii } from './ascii-json.js';
 import { runScript } from './lua.js';
 
 /**
@@ -102,7 +103,7 @@ function createScriptBatcher(redis: Redis, script: string): ScriptBatcher {
   const sendGroup = async (group: PendingCall[]): Promise<void> => {
     const keys: string[] = [];
     const positions = new Map<string, number>();
-    const args: string[] = [String(group.length)];
+    const args: Array<string | Buffer> = [String(group.length)];
     for (const call of group) {
       const own: number[] = [];
       for (const key of call.keys) {
@@ -115,7 +116,9 @@ function createScriptBatcher(redis: Redis, script: string): ScriptBatcher {
         own.push(position);
       }
       args.push(String(call.args.length), own.join(','));
-      for (const arg of call.args) args.push(arg);
+      // A text beyond ASCII that is not JSON (a reason, a note) goes as bytes: in the one command string it would
+      // make all of it two-byte (see ascii-json.ts).
+      for (const arg of call.args) args.push(hasNonAscii(arg) ? Buffer.from(arg) : arg);
     }
     let results: unknown[];
     try {

@@ -137,6 +137,28 @@ describe('host run start and end steps (real Redis)', () => {
     expect(await redis.get(storeKeys(prefix).hostLock('h2'))).toBe('another-run');
   });
 
+  it('texts beyond ASCII (output, reasons, notes, log lines) are stored as they were', async () => {
+    const { prefix, plan } = await runningBatch(['h1']);
+    const begun = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { record: RunRecord };
+    const reason = 'step "mise à jour" failed: E: Paket „libc6“ kaputt … 🚀';
+    const step = { name: 'update: apt …', status: 'failed', exitCode: 100, stdout: 'Größe ☕', stderr: '🚀 lift-off', truncatedBytes: 0, durationMs: 10 };
+    await finishHostRun(redis, prefix, plan, 'h1', {
+      from: ['running'],
+      to: 'failed',
+      note: reason,
+      record: { ...begun.record, status: 'failed', reason, steps: [step] },
+      event: { type: 'run.failed', batchId: plan.id, occurrenceId: plan.occurrenceId, windowId: plan.windowId, customerId: plan.customerId, hostId: 'h1', playbookId: 'update', failureClass: 'step-failed', runId: `${plan.id}/h1`, at: NOW.toISOString(), reason },
+      audit: { actor: 'system:worker', action: 'run.failed', subject: `run/${plan.id}/h1`, customerId: 'acme', before: { status: 'running' }, after: { status: 'failed' }, reason, at: NOW },
+      lockToken: 'token-h1',
+      log: [{ at: NOW.toISOString(), step: 'update: apt …', stream: 'stdout', line: 'Größe ☕ 🚀' }],
+    });
+    expect(await getRun(redis, prefix, `${plan.id}/h1`)).toMatchObject({ reason, steps: [step] });
+    expect(await redis.hget(storeKeys(prefix).batchNotes(plan.id), 'h1')).toBe(reason);
+    expect((await readEvents(redis, prefix)).find((e) => e.type === 'run.failed')?.reason).toBe(reason);
+    expect((await readAudit(redis, prefix)).find((e) => e.action === 'run.failed')?.reason).toBe(reason);
+    expect(JSON.parse((await redis.lrange(storeKeys(prefix).runLog(`${plan.id}/h1`), 0, -1))[0]!)).toMatchObject({ step: 'update: apt …', line: 'Größe ☕ 🚀' });
+  });
+
   it('a stored record Redis\'s cjson cannot read is refused before the lock is taken; saveRun writes texts it can read', async () => {
     const { prefix, plan } = await runningBatch(['h1', 'h2']);
     const runKey = storeKeys(prefix).run(`${plan.id}/h1`);
