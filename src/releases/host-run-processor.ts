@@ -7,6 +7,7 @@ import {
   appendRunLog,
   batchCounts,
   beginHostRun,
+  endHostRun,
   finishHostRun,
   getBatch,
   getBatchPlan,
@@ -91,7 +92,7 @@ export function createHostRunProcessor(context: OrchestrationContext, options: H
               reason: 'interrupted: the worker running it stopped (process died or lost its locks); not run again because the playbook may have been half applied',
               steps: [],
             }, 'interrupted', lockToken)
-          : await runOnce(context, options, job, plan, begun.record, hosts.get(hostId), lock, lockToken);
+          : await runOnce(context, options, job, plan, { hostId, attempts: begun.attempts, startedAt: started }, hosts.get(hostId), lock, lockToken);
       ended = true;
     } finally {
       // The end step releases the lock itself; this is for a run that ended another way (an error, a retry).
@@ -116,11 +117,7 @@ async function beginRun(context: OrchestrationContext, plan: BatchPlan, hostId: 
   for (let attempt = 1; ; attempt++) {
     let begun: BeginRunResult;
     try {
-      begun = await beginHostRun(context.redis, context.prefix, plan, hostId, {
-        ...start,
-        event: { ...runEvent(plan, hostId, 'run.started', null), at: start.now.toISOString() },
-        audit: { actor: context.actor, action: 'run.started', subject: `run/${runId}`, customerId: plan.customerId, before: { status: 'queued' }, after: { status: 'running', worker: start.workerId }, at: start.now },
-      });
+      begun = await beginHostRun(context.redis, context.prefix, plan, hostId, { ...start, actor: context.actor });
     } catch (error) {
       await releaseHostLock(context.redis, context.prefix, hostId, start.lockToken).catch(() => undefined);
       throw error;
@@ -138,24 +135,57 @@ async function runOnce(
   options: HostRunProcessorOptions,
   job: HostRunJob,
   batch: BatchPlan,
-  run: RunRecord,
+  run: { hostId: string; attempts: number; startedAt: Date },
   host: Host | undefined,
   lock: HostLock,
   lockToken: string,
 ): Promise<PhaseCounts | undefined> {
-  const hostId = run.hostId;
-  // Output lines not yet flushed when the run ends go to the log in the same step as the end (finishRun).
+  const { hostId } = run;
+  const runId = runIdOf(batch.id, hostId);
+  // Output lines not yet flushed when the run ends go to the log in the same step as the end (endRun).
   const lines: RunLogLine[] = [];
-  const outcome = await execute(context, options, batch, hostId, host, run.id, lock.lost, lines);
+  const outcome = await execute(context, options, batch, hostId, host, runId, lock.lost, lines);
   const attempts = job.opts.attempts ?? HOST_RUN_ATTEMPTS;
   const beforeCutoff = context.clock.now().getTime() < Date.parse(batch.cutoffAt);
   if (outcome.status === 'failed' && outcome.retryable !== false && beforeCutoff && shouldRetry(outcome.failureClass, job.attemptsMade, attempts)) {
-    await appendRunLog(context.redis, context.prefix, run.id, lines.splice(0));
+    await appendRunLog(context.redis, context.prefix, runId, lines.splice(0));
     await transitionHost(context.redis, context.prefix, batch, hostId, ['running'], 'queued');
-    await saveRun(context.redis, context.prefix, { ...run, status: 'queued', failureClass: outcome.failureClass, reason: `attempt ${run.attempts} failed (${outcome.reason ?? outcome.failureClass}); retrying with backoff`, steps: outcome.steps });
+    const record = await loadOrCreateRun(context, batch, hostId);
+    await saveRun(context.redis, context.prefix, { ...record, status: 'queued', failureClass: outcome.failureClass, reason: `attempt ${run.attempts} failed (${outcome.reason ?? outcome.failureClass}); retrying with backoff`, steps: outcome.steps });
     throw new RetryableRunError(outcome.failureClass ?? 'internal', outcome.reason ?? 'retryable failure');
   }
-  return await finishRun(context, batch, hostId, run, outcome, outcome.status, lockToken, lines.splice(0));
+  return await endRun(context, batch, { ...run, workerId: options.workerId }, outcome, lockToken, lines.splice(0));
+}
+
+/**
+ * Ends a run that this worker started, in one step (store endHostRun): the lock, the host's state, the record
+ * patched where it is, the event and audit entry written from it, the last log lines; then the error budget. A
+ * record the step cannot read is ended with a whole record instead (finishRun).
+ */
+async function endRun(context: OrchestrationContext, batch: BatchPlan, run: { hostId: string; attempts: number; startedAt: Date; workerId: string }, outcome: HostRunOutcome, lockToken: string, log: readonly RunLogLine[]): Promise<PhaseCounts | undefined> {
+  const finishedAt = context.clock.now();
+  const ended = await endHostRun(context.redis, context.prefix, batch, run.hostId, {
+    to: outcome.status,
+    failureClass: outcome.failureClass,
+    reason: outcome.reason,
+    steps: outcome.steps,
+    finishedAt,
+    durationMs: finishedAt.getTime() - run.startedAt.getTime(),
+    actor: context.actor,
+    lockToken,
+    log,
+  });
+  if (ended.kind === 'unreadable') {
+    context.logger.warn({ run: runIdOf(batch.id, run.hostId), problem: ended.problem }, 'the end step could not read the run record; writing it whole');
+    // What can still be read of it is kept; what this run knows replaces the rest.
+    const stored = await getRun(context.redis, context.prefix, runIdOf(batch.id, run.hostId)).catch(() => undefined);
+    const record: RunRecord = { ...(stored ?? newRunRecord(batch, run.hostId, run.startedAt)), status: 'running', attempts: run.attempts, workerId: run.workerId, startedAt: run.startedAt.toISOString() };
+    return await finishRun(context, batch, run.hostId, record, outcome, outcome.status, undefined, log);
+  }
+  context.audit.sealSoon();
+  if (ended.kind === 'not-running') return undefined;
+  await haltOnErrorBudget(context, batch, outcome.status, ended.counts.failed);
+  return ended.counts;
 }
 
 /** Runs the executor; output lines are flushed to the run log twice a second, and what is left stays in `pending`. */
@@ -237,8 +267,12 @@ async function finishRun(
   });
   context.audit.sealSoon();
   if (ended === undefined) return undefined;
-  if (state !== 'succeeded' && exceedsErrorBudget(ended.counts.failed, errorBudgetOf(batch.rollout, batch.hostIds.length))) await haltBatch(context, batch, ended.counts.failed);
+  await haltOnErrorBudget(context, batch, state, ended.counts.failed);
   return ended.counts;
+}
+
+async function haltOnErrorBudget(context: OrchestrationContext, batch: BatchPlan, state: 'succeeded' | 'failed' | 'interrupted', failed: number): Promise<void> {
+  if (state !== 'succeeded' && exceedsErrorBudget(failed, errorBudgetOf(batch.rollout, batch.hostIds.length))) await haltBatch(context, batch, failed);
 }
 
 /**

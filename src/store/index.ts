@@ -4,6 +4,7 @@ export * from './events.js';
 export * from './keys.js';
 export * from './lua.js';
 export * from './runs.js';
+export * from './run-end.js';
 export * from './tickets.js';
 export * from './incidents.js';
 export * from './problems.js';

@@ -6,6 +6,7 @@ import { storeKeys } from './keys.js';
 import { asciiJson } from './ascii-json.js';
 import { auditBody, auditKeys, AUDIT_INBOX_LUA, type AuditInput } from './audit.js';
 import { hostTransitionKeys, HOST_TRANSITION_LUA, type BatchPlan } from './batches.js';
+import { RUN_TEXTS_LUA } from './run-texts.js';
 import { EVENTS_MAX_LENGTH, type OrchestrationEvent } from './events.js';
 import { runScript } from './lua.js';
 import { batchedScript, scriptBatcher } from './script-batcher.js';
@@ -19,7 +20,7 @@ export const RUN_LOG_MAX_LINES = 5000;
  * place in it moves when older ones are trimmed; positions given to readers (`next`) count from the first line
  * ever written instead, and stay valid.
  */
-const RUN_LOG_APPENDED_FIELD = 'logLines';
+export const RUN_LOG_APPENDED_FIELD = 'logLines';
 
 export interface StepRecord {
   name: string;
@@ -70,7 +71,7 @@ export interface RunLogLine {
 // index to the new one. A Lua function, shared by the one-save script and the run-phase scripts below.
 // Arguments: the run's hash key, the time/batch/host/customer index keys, the record JSON, its status, the score
 // (queued time in ms), the run id, and the status index key without the status.
-const SAVE_RUN_LUA = `
+export const SAVE_RUN_LUA = `
 local function save_run(run_key, by_time, by_batch, by_host, by_customer, record, status, score, member, status_prefix)
   local previous = redis.call('HGET', run_key, 'status')
   redis.call('HSET', run_key, 'record', record, 'status', status)
@@ -110,7 +111,7 @@ function saveArgs(prefix: string, run: RunRecord): string[] {
 
 // KEYS of a phase script: the seven host-transition keys, the run hash, the four run indexes, the events stream,
 // the host lock, the batch hash, the run log, the audit inbox.
-function phaseKeys(prefix: string, batch: Pick<BatchPlan, 'id' | 'customerId'>, hostId: string): string[] {
+export function phaseKeys(prefix: string, batch: Pick<BatchPlan, 'id' | 'customerId'>, hostId: string): string[] {
   const keys = storeKeys(prefix);
   const runId = `${batch.id}/${hostId}`;
   return [
@@ -129,13 +130,14 @@ function phaseKeys(prefix: string, batch: Pick<BatchPlan, 'id' | 'customerId'>, 
 }
 
 // The start of a run. ARGV: host id, lock token, lock ttl ms, now ms, cutoff ms, worker id, started-at ISO, run id,
-// status index key prefix, events max length, run.started event JSON, the audit entry body JSON before and after its
-// attempt number (known only here). The record is patched
-// where it is (cjson), so the caller need not read it first; `steps` is spliced back as text because cjson would
-// write an empty list as {}. cjson also writes numbers with 14 significant digits: a record holds only small
-// integers, and `steps` is its only list that can be empty; a new field of either kind needs the same care.
+// status index key prefix, events max length, the actor of the audit entry. The record is patched where it is
+// (cjson), so the caller need not read it first, and the run.started event and audit entry are written from it
+// (run-texts.ts); `steps` is spliced back as text because cjson would write an empty list as {}. cjson also writes
+// numbers with 14 significant digits: a record holds only small integers, and `steps` is its only list that can be
+// empty; a new field of either kind needs the same care.
 const BEGIN_RUN = batchedScript(`${HOST_TRANSITION_LUA}
-${AUDIT_INBOX_LUA}`, `
+${AUDIT_INBOX_LUA}
+${RUN_TEXTS_LUA}`, `
 local state = redis.call('HGET', KEYS[1], ARGV[1])
 if state ~= 'queued' and state ~= 'running' then return {'done', state or 'missing'} end
 -- A host left running by a dead worker is closed (not-queued below) whatever its batch's status, so that a halted or
@@ -172,13 +174,13 @@ redis.call('HSET', KEYS[8], 'record', encoded, 'status', 'running')
 local score = redis.call('ZSCORE', KEYS[10], ARGV[8])
 if previous and previous ~= 'running' then redis.call('ZREM', ARGV[9] .. previous, ARGV[8]) end
 if score then redis.call('ZADD', ARGV[9] .. 'running', score, ARGV[8]) end
-redis.call('XADD', KEYS[13], 'MAXLEN', '~', ARGV[10], '*', 'event', ARGV[11])
-audit_inbox(KEYS[17], ARGV[12] .. run.attempts .. ARGV[13])
-return {'started', encoded}`);
+redis.call('XADD', KEYS[13], 'MAXLEN', '~', ARGV[10], '*', 'event', run_event(run, 'run.started', ARGV[7]))
+audit_inbox(KEYS[17], run_audit(run, ARGV[11], 'run.started', ARGV[7], {status = 'queued'}, {status = 'running', worker = ARGV[6], attempt = run.attempts}))
+return {'started', run.attempts}`);
 
 export type BeginRunResult =
-  /** The lock is held, the host moved queued -> running with its record (returned), event and audit entry. */
-  | { kind: 'started'; record: RunRecord }
+  /** The lock is held, the host moved queued -> running with its record, event and audit entry; `attempts` counts this one. */
+  | { kind: 'started'; attempts: number }
   /** Another run holds the host's lock; nothing changed. */
   | { kind: 'busy' }
   /** The lock is held, but the host was running already (a dead worker's run). */
@@ -199,15 +201,15 @@ export interface BeginRunOptions {
   lockTtlMs: number;
   now: Date;
   workerId: string;
-  event: OrchestrationEvent;
-  /** The run.started audit entry; `after.attempt` is filled in from the stored record. */
-  audit: AuditInput & { after: Record<string, unknown> };
+  /** Who the run.started audit entry names (`system:worker`). */
+  actor: string;
 }
 
 /**
  * The start of a host run, in one step, with no read before it: checks that the host is queued, its batch running
  * and the cutoff not passed (a host still `running` from a dead worker skips the last two checks); takes the host lock (`SET NX PX` with `lockToken`); moves the host to running; marks
- * its stored record running (attempts + 1, worker, start time); appends the run.started event and audit entry. The
+ * its stored record running (attempts + 1, worker, start time); appends the run.started event and audit entry,
+ * written from the record. The
  * caller renews and releases the lock (queue/host-lock.ts) when the result is `started` or `not-queued`.
  */
 export async function beginHostRun(
@@ -228,12 +230,11 @@ export async function beginHostRun(
     `${batch.id}/${hostId}`,
     storeKeys(prefix).runsByStatus(''),
     String(EVENTS_MAX_LENGTH),
-    asciiJson(options.event),
-    ...splitAtAttempt(asciiJson(auditBody({ ...options.audit, after: { ...options.audit.after, attempt: ATTEMPT_MARK }, at: options.audit.at ?? options.now }))),
-  ])) as [string, string?];
+    options.actor,
+  ])) as [string, (string | number)?];
   switch (reply[0]) {
     case 'started':
-      return { kind: 'started', record: parseRecord(reply[1]!) };
+      return { kind: 'started', attempts: Number(reply[1]) };
     case 'busy':
     case 'cutoff':
     case 'no-record':
@@ -243,19 +244,10 @@ export async function beginHostRun(
     case 'not-queued':
       return { kind: 'not-queued', state: reply[1] as HostState };
     case 'batch':
-      return { kind: 'batch-not-running', status: reply[1] === 'missing' ? undefined : reply[1] };
+      return { kind: 'batch-not-running', status: reply[1] === 'missing' || reply[1] === undefined ? undefined : String(reply[1]) };
     default:
       return { kind: 'done', state: reply[1] === 'missing' || reply[1] === undefined ? undefined : (reply[1] as HostState) };
   }
-}
-
-// A number no attempt count can be: marks where the script writes the real one. In JSON text a key's quotes are
-// never escaped, and inside strings they always are, so the mark is found only where it was put.
-const ATTEMPT_MARK = -7919;
-function splitAtAttempt(json: string): [string, string] {
-  const mark = `"attempt":${ATTEMPT_MARK}`;
-  const at = json.indexOf(mark);
-  return [json.slice(0, at + mark.length - String(ATTEMPT_MARK).length), json.slice(at + mark.length)];
 }
 
 /** A stored record; cjson writes an empty list as {} and escapes "/", which JSON.parse reads back as "/". */
@@ -470,13 +462,13 @@ export async function readRunLog(redis: Redis, prefix: string, runId: string, fr
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** The text with each half of a surrogate pair that has lost its other half replaced by U+FFFD. */
-function wellFormed(text: string): string {
+export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD');
 }
 
 // Texts from outside (output, reasons cut at a length) can hold half of a surrogate pair; JSON.stringify writes it
 // as an escape that Redis's cjson refuses to read (the start step patches records with it), so it becomes U+FFFD.
-function capStep(step: StepRecord): StepRecord {
+export function capStep(step: StepRecord): StepRecord {
   const stdout = capText(wellFormed(step.stdout));
   const stderr = capText(wellFormed(step.stderr));
   return { ...step, name: wellFormed(step.name), stdout: stdout.text, stderr: stderr.text, truncatedBytes: step.truncatedBytes + stdout.dropped + stderr.dropped };

@@ -5,8 +5,10 @@ import { newRunRecord } from '../../../src/releases/host-outcomes.js';
 import {
   beginHostRun,
   createBatch,
+  endHostRun,
   finishHostRun,
   getRun,
+  listRuns,
   readAudit,
   readEvents,
   setBatchStatus,
@@ -45,8 +47,7 @@ function beginOptions(plan: BatchPlan, hostId: string, now = NOW, lockToken = `t
     lockTtlMs: 30_000,
     now,
     workerId: 'worker-1',
-    event: { type: 'run.started', batchId: plan.id, occurrenceId: plan.occurrenceId, windowId: plan.windowId, customerId: plan.customerId, hostId, playbookId: 'update', failureClass: null, runId: `${plan.id}/${hostId}`, at: now.toISOString() },
-    audit: { actor: 'system:worker', action: 'run.started', subject: `run/${plan.id}/${hostId}`, customerId: plan.customerId, before: { status: 'queued' }, after: { status: 'running', worker: 'worker-1' } },
+    actor: 'system:worker',
   };
 }
 
@@ -66,16 +67,16 @@ describe('host run start and end steps (real Redis)', () => {
 
   it('starts a queued host in one step: lock, state, record (attempt 1), event and audit entry with the attempt', async () => {
     const { prefix, plan } = await runningBatch(['h1']);
-    const begun = await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'));
-    expect(begun.kind).toBe('started');
-    const record = (begun as { record: RunRecord }).record;
-    expect(record).toMatchObject({ id: `${plan.id}/h1`, status: 'running', attempts: 1, workerId: 'worker-1', startedAt: NOW.toISOString(), steps: [], reason: null, failureClass: null });
-    expect(await getRun(redis, prefix, `${plan.id}/h1`)).toEqual(record);
+    const queued = (await getRun(redis, prefix, `${plan.id}/h1`))!;
+    expect(await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))).toEqual({ kind: 'started', attempts: 1 });
+    expect(await getRun(redis, prefix, `${plan.id}/h1`)).toEqual({ ...queued, status: 'running', attempts: 1, workerId: 'worker-1', startedAt: NOW.toISOString(), steps: [], reason: null, failureClass: null });
     expect(await redis.hget(storeKeys(prefix).batchHosts(plan.id), 'h1')).toBe('running');
     expect(await redis.get(storeKeys(prefix).hostLock('h1'))).toBe('token-h1');
-    expect((await readEvents(redis, prefix)).map((e) => e.type)).toContain('run.started');
+    // The event and the audit entry are written from the stored record, in the same step.
+    const events = (await readEvents(redis, prefix)).filter((e) => e.type === 'run.started');
+    expect(events).toEqual([{ id: expect.any(String), type: 'run.started', batchId: plan.id, occurrenceId: plan.occurrenceId, windowId: plan.windowId, customerId: 'acme', hostId: 'h1', playbookId: 'update', failureClass: null, runId: `${plan.id}/h1`, at: NOW.toISOString() }]);
     const [entry] = (await readAudit(redis, prefix)).filter((e) => e.subject === `run/${plan.id}/h1`);
-    expect(entry).toMatchObject({ action: 'run.started', before: { status: 'queued' }, after: { status: 'running', worker: 'worker-1', attempt: 1 } });
+    expect(entry).toMatchObject({ at: NOW.toISOString(), actor: 'system:worker', action: 'run.started', customerId: 'acme', before: { status: 'queued' }, after: { status: 'running', worker: 'worker-1', attempt: 1 }, reason: null });
   });
 
   it('changes nothing and says why when the batch is not running, the cutoff passed, the host is locked or done', async () => {
@@ -115,7 +116,8 @@ describe('host run start and end steps (real Redis)', () => {
 
   it('ends a run in one step: record, state, event, audit entry, and the release of its own lock only', async () => {
     const { prefix, plan } = await runningBatch(['h1', 'h2']);
-    const begun = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { record: RunRecord };
+    await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'));
+    const begun = { record: (await getRun(redis, prefix, `${plan.id}/h1`))! };
     const finished = new Date(NOW.getTime() + 5000);
     const step = { name: 'update: apt', status: 'changed', exitCode: 0, stdout: 'ok', stderr: '', truncatedBytes: 0, durationMs: 4000 };
     const ended = await finishHostRun(redis, prefix, plan, 'h1', {
@@ -139,7 +141,8 @@ describe('host run start and end steps (real Redis)', () => {
 
   it('texts beyond ASCII (output, reasons, notes, log lines) are stored as they were', async () => {
     const { prefix, plan } = await runningBatch(['h1']);
-    const begun = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { record: RunRecord };
+    await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'));
+    const begun = { record: (await getRun(redis, prefix, `${plan.id}/h1`))! };
     const reason = 'step "mise à jour" failed: E: Paket „libc6“ kaputt … 🚀';
     const step = { name: 'update: apt …', status: 'failed', exitCode: 100, stdout: 'Größe ☕', stderr: '🚀 lift-off', truncatedBytes: 0, durationMs: 10 };
     await finishHostRun(redis, prefix, plan, 'h1', {
@@ -172,23 +175,80 @@ describe('host run start and end steps (real Redis)', () => {
 
     const { saveRun } = await import('../../../src/store/index.js');
     await saveRun(redis, prefix, { ...stored, reason: ('x'.repeat(9) + '\u{1F680}').slice(0, 10), steps: [{ name: 'half \uD83D', status: 'failed', exitCode: 1, stdout: 'out \uDE80', stderr: '', truncatedBytes: 0, durationMs: 1 }] });
-    const begun = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { kind: string; record: RunRecord };
-    expect(begun.kind).toBe('started');
-    expect(begun.record.steps[0]).toMatchObject({ name: 'half \uFFFD', stdout: 'out \uFFFD' });
+    expect((await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))).kind).toBe('started');
+    expect((await getRun(redis, prefix, `${plan.id}/h1`))!.steps[0]).toMatchObject({ name: 'half \uFFFD', stdout: 'out \uFFFD' });
   });
 
   it('a retried host keeps the steps of its failed attempt until the new attempt ends, and counts attempts', async () => {
     const { prefix, plan } = await runningBatch(['h1']);
     const runId = `${plan.id}/h1`;
-    const first = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { record: RunRecord };
+    await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'));
+    const first = { record: (await getRun(redis, prefix, runId))! };
     // As the processor does for a retryable failure: back to queued with the failed attempt's steps.
     const step = { name: 'update: apt', status: 'failed', exitCode: 100, stdout: '', stderr: 'Could not resolve "deb.debian.org"', truncatedBytes: 0, durationMs: 10 };
     await redis.hset(storeKeys(prefix).batchHosts(plan.id), 'h1', 'queued');
     await redis.del(storeKeys(prefix).hostLock('h1'));
     const { saveRun } = await import('../../../src/store/index.js');
     await saveRun(redis, prefix, { ...first.record, status: 'queued', steps: [step] });
-    const second = (await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))) as { kind: string; record: RunRecord };
-    expect(second.kind).toBe('started');
-    expect(second.record).toMatchObject({ id: runId, attempts: 2, status: 'running', steps: [step] });
+    expect(await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'))).toEqual({ kind: 'started', attempts: 2 });
+    expect(await getRun(redis, prefix, runId)).toMatchObject({ id: runId, attempts: 2, status: 'running', steps: [step] });
+  });
+
+  describe('endHostRun: the end of a run this worker started', () => {
+    const FINISHED = new Date(NOW.getTime() + 7000);
+    const step = { name: 'update: apt', status: 'failed', exitCode: 100, stdout: '', stderr: 'E: Paket „libc6“ kaputt …', truncatedBytes: 0, durationMs: 6000 };
+    const reason = 'step "apt" failed with exit code 100: E: Paket „libc6“ kaputt …';
+
+    it('patches the stored record, moves the host, writes the event and audit entry from the record, appends the log, frees its lock', async () => {
+      const { prefix, plan } = await runningBatch(['h1', 'h2']);
+      const runId = `${plan.id}/h1`;
+      await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'));
+      const started = (await getRun(redis, prefix, runId))!;
+      const ended = await endHostRun(redis, prefix, plan, 'h1', {
+        to: 'failed', failureClass: 'step-failed', reason, steps: [step], finishedAt: FINISHED, durationMs: 7000, actor: 'system:worker', lockToken: 'token-h1',
+        log: [{ at: FINISHED.toISOString(), step: 'update: apt', stream: 'stderr', line: 'E: Paket „libc6“ kaputt …' }],
+      });
+      expect(ended).toEqual({ kind: 'ended', previous: 'running', counts: { dispatched: 2, inFlight: 1, succeeded: 0, failed: 1, notRun: 0 } });
+      expect(await getRun(redis, prefix, runId)).toEqual({ ...started, status: 'failed', failureClass: 'step-failed', reason, steps: [step], finishedAt: FINISHED.toISOString(), durationMs: 7000 });
+      expect(await redis.hget(storeKeys(prefix).batchHosts(plan.id), 'h1')).toBe('failed');
+      expect(await redis.hget(storeKeys(prefix).batchNotes(plan.id), 'h1')).toBe(reason);
+      expect(await redis.exists(storeKeys(prefix).hostLock('h1'))).toBe(0);
+      expect((await listRuns(redis, prefix, { status: 'failed' })).map((r) => r.id)).toEqual([runId]);
+      expect((await listRuns(redis, prefix, { status: 'running' })).map((r) => r.id)).toEqual([]);
+      const event = (await readEvents(redis, prefix)).find((e) => e.type === 'run.failed');
+      expect(event).toEqual({ id: expect.any(String), type: 'run.failed', batchId: plan.id, occurrenceId: plan.occurrenceId, windowId: plan.windowId, customerId: 'acme', hostId: 'h1', playbookId: 'update', failureClass: 'step-failed', runId, at: FINISHED.toISOString(), reason });
+      const entry = (await readAudit(redis, prefix)).find((e) => e.action === 'run.failed');
+      expect(entry).toMatchObject({ at: FINISHED.toISOString(), actor: 'system:worker', subject: `run/${runId}`, customerId: 'acme', before: { status: 'running' }, after: { status: 'failed', failureClass: 'step-failed' }, reason });
+      expect((await redis.lrange(storeKeys(prefix).runLog(runId), 0, -1)).map((line) => JSON.parse(line).line)).toEqual(['E: Paket „libc6“ kaputt …']);
+      expect(await redis.hget(storeKeys(prefix).run(runId), 'logLines')).toBe('1');
+    });
+
+    it('a success has no class and no reason; the event has no reason field', async () => {
+      const { prefix, plan } = await runningBatch(['h1']);
+      await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'));
+      await endHostRun(redis, prefix, plan, 'h1', { to: 'succeeded', failureClass: null, reason: null, steps: [], finishedAt: FINISHED, durationMs: 7000, actor: 'system:worker', lockToken: 'token-h1' });
+      expect(await getRun(redis, prefix, `${plan.id}/h1`)).toMatchObject({ status: 'succeeded', failureClass: null, reason: null, steps: [] });
+      const event = (await readEvents(redis, prefix)).find((e) => e.type === 'run.succeeded')!;
+      expect(event.failureClass).toBeNull();
+      expect('reason' in event).toBe(false);
+      expect((await readAudit(redis, prefix)).find((e) => e.action === 'run.succeeded')).toMatchObject({ after: { status: 'succeeded', failureClass: null }, reason: null });
+    });
+
+    it('a host no longer running is left as it is; a record it cannot read changes nothing but the lock', async () => {
+      const { prefix, plan } = await runningBatch(['h1', 'h2']);
+      await beginHostRun(redis, prefix, plan, 'h1', beginOptions(plan, 'h1'));
+      await redis.hset(storeKeys(prefix).batchHosts(plan.id), 'h1', 'succeeded');
+      const end = { to: 'failed' as const, failureClass: 'internal' as const, reason: 'x', steps: [], finishedAt: FINISHED, durationMs: 1, actor: 'system:worker' };
+      expect(await endHostRun(redis, prefix, plan, 'h1', { ...end, lockToken: 'token-h1' })).toEqual({ kind: 'not-running' });
+      expect(await redis.exists(storeKeys(prefix).hostLock('h1'))).toBe(0);
+      expect((await getRun(redis, prefix, `${plan.id}/h1`))?.status).toBe('running');
+
+      await beginHostRun(redis, prefix, plan, 'h2', beginOptions(plan, 'h2'));
+      await redis.hset(storeKeys(prefix).run(`${plan.id}/h2`), 'record', '{not json');
+      expect(await endHostRun(redis, prefix, plan, 'h2', { ...end, lockToken: 'token-h2' })).toMatchObject({ kind: 'unreadable' });
+      expect(await redis.hget(storeKeys(prefix).batchHosts(plan.id), 'h2')).toBe('running');
+      expect(await redis.exists(storeKeys(prefix).hostLock('h2'))).toBe(0);
+      expect((await readEvents(redis, prefix)).filter((e) => e.type === 'run.failed')).toEqual([]);
+    });
   });
 });
