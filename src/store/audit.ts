@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash as digestOf, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import { asciiJson } from './ascii-json.js';
@@ -87,7 +87,7 @@ export async function sealAuditInBackground(redis: Redis, prefix: string): Promi
 /** The hash of an entry covers every field but the stream id and the hash itself, in a fixed order. */
 export function hashAuditEntry(entry: Omit<AuditEntry, 'id' | 'hash'>): string {
   const canonical = JSON.stringify([entry.prevHash, entry.at, entry.actor, entry.action, entry.subject, entry.customerId, entry.before ?? null, entry.after ?? null, entry.reason]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return digestOf('sha256', canonical, 'hex');
 }
 
 export function auditBody(input: AuditInput): AuditBody {
@@ -149,17 +149,27 @@ export async function appendAuditBatch(redis: Redis, prefix: string, inputs: rea
 }
 
 // KEYS: head, stream, inbox. ARGV: genesis hash, the head the entries were chained onto, the new head, the first
-// inbox id, the id just after the last one (the inbox is trimmed below it in one step), then (inbox id, sealed
-// entry JSON) pairs. An entry keeps its inbox id in the audit stream, unless the
-// stream is already past it (an entry written there by an older version); then Redis picks the next id.
+// inbox id, the id just after the last one (the inbox is trimmed below it in one step), then (inbox id, hash) pairs.
+// The sealed entry is the body's own text, read here from the inbox, with its place in the chain added: the bodies
+// are not sent back. An entry keeps its inbox id in the audit stream, unless the stream is already past it (an entry
+// written there by an older version); then Redis picks the next id.
 const SEAL = `
 local head = redis.call('GET', KEYS[1]) or ARGV[1]
 if head ~= ARGV[2] then return {0, head} end
-local first = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
-if first == nil or first[1] ~= ARGV[4] then return {0, head} end
-for i = 6, #ARGV, 2 do
-  local added = redis.pcall('XADD', KEYS[2], ARGV[i], 'entry', ARGV[i + 1])
-  if type(added) == 'table' and added.err then redis.call('XADD', KEYS[2], '*', 'entry', ARGV[i + 1]) end
+local count = (#ARGV - 5) / 2
+local rows = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', count)
+if #rows < count or rows[1][1] ~= ARGV[4] then return {0, head} end
+local previous = ARGV[2]
+for i = 1, count do
+  local id, hash = ARGV[4 + 2 * i], ARGV[5 + 2 * i]
+  local row = rows[i]
+  if row[1] ~= id then return {0, head} end
+  local body
+  for f = 1, #row[2], 2 do if row[2][f] == 'entry' then body = row[2][f + 1] end end
+  local sealed = string.sub(body, 1, -2) .. ',"prevHash":"' .. previous .. '","hash":"' .. hash .. '"}'
+  local added = redis.pcall('XADD', KEYS[2], id, 'entry', sealed)
+  if type(added) == 'table' and added.err then redis.call('XADD', KEYS[2], '*', 'entry', sealed) end
+  previous = hash
 end
 redis.call('XTRIM', KEYS[3], 'MINID', ARGV[5])
 redis.call('SET', KEYS[1], ARGV[3])
@@ -195,10 +205,8 @@ export async function sealAudit(redis: Redis, prefix: string, options: { through
     const args: string[] = [GENESIS_HASH, expected, '', rows[0]![0], idAfter(rows[rows.length - 1]![0])];
     let prevHash = expected;
     for (const [id, fields] of rows) {
-      const raw = bodyText(id, fields);
-      const hash = hashAuditEntry({ ...parseBody(id, raw), prevHash });
-      // The sealed entry is the body's own text with its place in the chain added: no second encoding.
-      args.push(id, `${raw.slice(0, raw.lastIndexOf('}'))},"prevHash":"${prevHash}","hash":"${hash}"}`);
+      const hash = hashAuditEntry({ ...parseBody(id, bodyText(id, fields)), prevHash });
+      args.push(id, hash);
       prevHash = hash;
     }
     args[2] = prevHash;
