@@ -8,7 +8,7 @@ import { closeGivenUpHosts, requeueOrphanedHosts } from '../../../src/releases/o
 import { batchHosts, getBatch, listRuns, readEvents, transitionHost } from '../../../src/store/index.js';
 import { fleetContext, uniquePrefix } from '../../support/orchestration/context.js';
 import { fleetHostId } from '../../support/orchestration/fleet-config.js';
-import { waitFor } from '../../support/orchestration/wait.js';
+import { waitFor, waitForFinalBatch } from '../../support/orchestration/wait.js';
 
 const BATCH = 'fleet@20300101T030000Z';
 const OPEN = '2030-01-01T03:00:10Z';
@@ -106,10 +106,7 @@ describe('queued hosts whose jobs never reached BullMQ (real Redis and BullMQ)',
     cleanups.push(() => worker.stop());
     const scheduler = startScheduler(context, { dispatchIntervalMs: 100 });
     cleanups.push(() => scheduler.stop());
-    const finished = await waitFor(`batch ${BATCH} to finish`, async () => {
-      const current = await getBatch(context.redis, context.prefix, BATCH);
-      return current !== undefined && isFinalBatchStatus(current.status) ? current : undefined;
-    }, 20_000);
+    const finished = await waitForFinalBatch(context, BATCH);
     expect(finished.status).toBe('succeeded');
     expect([...started].sort()).toEqual([1, 2, 3, 4].map(fleetHostId));
   });
@@ -166,10 +163,7 @@ describe('hosts whose job BullMQ gave up on while no worker closed the run (real
     await failJobsWithoutClosing(context, 2);
     const scheduler = startScheduler(context, { dispatchIntervalMs: 100 });
     cleanups.push(() => scheduler.stop());
-    const finished = await waitFor(`batch ${BATCH} to finish`, async () => {
-      const current = await getBatch(context.redis, context.prefix, BATCH);
-      return current !== undefined && isFinalBatchStatus(current.status) ? current : undefined;
-    }, 20_000);
+    const finished = await waitForFinalBatch(context, BATCH);
     expect(finished.status).toBe('failed');
     expect((await listRuns(context.redis, context.prefix, { batchId: BATCH })).map((r) => r.status)).toEqual(['interrupted', 'interrupted']);
   });

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { isFinalBatchStatus } from '../../../src/domain/index.js';
 import { FixedClock } from '../../../src/platform/clock.js';
 import { dispatchBatch, plannerTick, startWorkerRole, type HostRunExecutor } from '../../../src/releases/index.js';
-import { getBatch, listRuns, readAudit, readEvents, storeKeys } from '../../../src/store/index.js';
+import { listRuns, readAudit, readEvents, storeKeys } from '../../../src/store/index.js';
 import { fleetContext, uniquePrefix } from '../../support/orchestration/context.js';
 import { fleetHostId } from '../../support/orchestration/fleet-config.js';
-import { waitFor } from '../../support/orchestration/wait.js';
+import { waitForFinalBatch } from '../../support/orchestration/wait.js';
 
 const BATCH = 'fleet@20300101T030000Z';
 const OPEN = '2030-01-01T03:00:10Z';
@@ -30,10 +29,7 @@ describe('the end of a host run through the worker (real Redis and BullMQ)', () 
     await dispatchBatch(context, BATCH);
     const worker = startWorkerRole(context, { executor, concurrency: 3 });
     cleanups.push(() => worker.stop());
-    const finished = await waitFor(`batch ${BATCH} to finish`, async () => {
-      const current = await getBatch(context.redis, context.prefix, BATCH);
-      return current !== undefined && isFinalBatchStatus(current.status) ? current : undefined;
-    }, 20_000);
+    const finished = await waitForFinalBatch(context, BATCH);
     expect(finished.status).toBe('partially-failed');
 
     const runs = await listRuns(context.redis, context.prefix, { batchId: BATCH });
