@@ -130,12 +130,17 @@ describe('hosts whose job BullMQ gave up on while no worker closed the run (real
     await connection.quit();
   }
 
-  it('closes them as interrupted with the queue\'s reason, once; the batch then finishes', async () => {
-    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('given-up'), hosts: 3, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
+  /** A running batch of `hosts` hosts, every host queued with its job waiting and no worker. */
+  async function handedOutBatch(label: string, hosts: number) {
+    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix(label), hosts, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
     cleanups.push(() => context.close());
     await plannerTick(context);
     await dispatchBatch(context, BATCH);
-    const batch = (await getBatch(context.redis, context.prefix, BATCH))!;
+    return { context, batch: (await getBatch(context.redis, context.prefix, BATCH))! };
+  }
+
+  it('closes them as interrupted with the queue\'s reason, once; the batch then finishes', async () => {
+    const { context, batch } = await handedOutBatch('given-up', 3);
     // One host was running when its worker died (its job stalled for good); the other two never started.
     await transitionHost(context.redis, context.prefix, batch, fleetHostId(2), ['queued'], 'running');
     await failJobsWithoutClosing(context, 3);
@@ -146,7 +151,7 @@ describe('hosts whose job BullMQ gave up on while no worker closed the run (real
     expect(await closeGivenUpHosts(context, batch), 'a second pass finds nothing in flight').toEqual([]);
     const runs = await listRuns(context.redis, context.prefix, { batchId: BATCH });
     expect(runs.map((r) => `${r.hostId} ${r.status} ${r.failureClass}`).sort()).toEqual([1, 2, 3].map((i) => `${fleetHostId(i)} interrupted internal`));
-    expect(runs[0]!.reason).toContain('job stalled more than allowable limit');
+    for (const run of runs) expect(run.reason, run.hostId).toContain('job stalled more than allowable limit');
     const interrupted = (await readEvents(context.redis, context.prefix)).filter((e) => e.type === 'run.interrupted');
     expect(interrupted).toHaveLength(3);
     const finished = await getBatch(context.redis, context.prefix, BATCH);
@@ -154,11 +159,7 @@ describe('hosts whose job BullMQ gave up on while no worker closed the run (real
   });
 
   it('a scheduler finds and closes them, and leaves hosts whose jobs are alive alone', async () => {
-    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('given-up-scheduler'), hosts: 2, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
-    cleanups.push(() => context.close());
-    await plannerTick(context);
-    await dispatchBatch(context, BATCH);
-    const batch = (await getBatch(context.redis, context.prefix, BATCH))!;
+    const { context, batch } = await handedOutBatch('given-up-scheduler', 2);
     expect(await closeGivenUpHosts(context, batch), 'waiting jobs are alive').toEqual([]);
     await failJobsWithoutClosing(context, 2);
     const scheduler = startScheduler(context, { dispatchIntervalMs: 100 });
