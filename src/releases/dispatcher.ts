@@ -7,6 +7,7 @@ import {
   batchCounts,
   batchHosts,
   closeBatch,
+  closeHandOut,
   customerInFlight,
   getBatch,
   queueHostRuns,
@@ -144,16 +145,18 @@ async function handOutHosts(context: OrchestrationContext, batch: BatchRecord): 
         }
         const handedOut = await queueHostRuns(context.redis, context.prefix, batch, records, chunk.length);
         await adding;
-        adding = enqueueHostRuns(context.queue, handedOut.map((hostId) => ({ batchId: batch.id, hostId })));
+        // The hand-out stays open until its jobs are in BullMQ: an open one is all the orphan check looks at.
+        adding = enqueueHostRuns(context.queue, handedOut.hostIds.map((hostId) => ({ batchId: batch.id, hostId }))).then(() => closeHandOut(context.redis, context.prefix, batch.id, handedOut.handOut));
         // Awaited only after the next chunk's step: without a handler now, a failure meanwhile would count as an
         // unhandled rejection and end the process.
         adding.catch(() => undefined);
-        queued += handedOut.length;
+        queued += handedOut.hostIds.length;
       }
     } finally {
       // Whatever failed, the pass ends only when the jobs on their way are added (or have failed), so that the next
       // pass, which may start once this one lets go of the dispatch lock, finds them. An add that failed leaves its
-      // hosts queued without jobs; the scheduler's orphan check adds them (releases/orphaned-hosts.ts).
+      // hosts queued without jobs and its hand-out open; the scheduler's orphan check adds them
+      // (releases/orphaned-hosts.ts).
       await adding.catch((error: unknown) => {
         if (thrown === undefined) thrown = error;
       });

@@ -7,15 +7,18 @@ import { dispatchBatch } from './dispatcher.js';
 import { closeGivenUpHosts, requeueOrphanedHosts } from './orphaned-hosts.js';
 import { plannerTick } from './planner.js';
 
+/** How much further back than the previous check each check reads BullMQ's failed jobs. */
+const GIVEN_UP_LOOKBACK_MS = 10 * 60_000;
+
 export interface SchedulerOptions {
   /** node-cron expression (with seconds) of the planner tick. Default every 15 seconds. */
   plannerCron?: string;
   /** How often open batches are moved along (window opening, cutoff, missed completions). Default 1 s. */
   dispatchIntervalMs?: number;
   /**
-   * How often open batches are checked for hosts in flight that nothing will move on: queued hosts whose job never
-   * reached BullMQ (a scheduler died between the two steps of a hand-out), and hosts whose job BullMQ gave up on
-   * without a worker closing the run (releases/orphaned-hosts.ts). Default 30 s.
+   * How often to look for hosts in flight that nothing will move on: queued hosts whose job never reached BullMQ (a
+   * scheduler died between the two steps of a hand-out), and hosts whose job BullMQ gave up on without a worker
+   * closing the run (releases/orphaned-hosts.ts). Default 30 s.
    */
   orphanCheckIntervalMs?: number;
   /** Where approval reminders go (the helpdesk notifiers); without it they are logged and audited only. */
@@ -58,20 +61,29 @@ export function startScheduler(context: OrchestrationContext, options: Scheduler
   const orphanCheckIntervalMs = options.orphanCheckIntervalMs ?? 30_000;
   // The first pass looks at once: a scheduler that starts may be the one that replaces a dead one.
   let lastOrphanCheck = -Infinity;
+  // Failed jobs are read from this instant on; the first check reads them all.
+  let givenUpSince = 0;
   const pass = async (): Promise<void> => {
     try {
       const checkOrphans = Date.now() - lastOrphanCheck >= orphanCheckIntervalMs;
-      if (checkOrphans) lastOrphanCheck = Date.now();
+      if (checkOrphans) {
+        lastOrphanCheck = Date.now();
+        try {
+          await closeGivenUpHosts(context, givenUpSince);
+          // Reading a little further back than the last check covers clocks that differ between the workers (which
+          // score the failed set) and this scheduler, and jobs that failed while the check ran.
+          givenUpSince = lastOrphanCheck - GIVEN_UP_LOOKBACK_MS;
+        } catch (error) {
+          log.warn({ err: coerceError(error) }, 'check for runs whose job BullMQ gave up on failed; the next check tries again');
+        }
+      }
       for (const id of await openBatchIds(context.redis, context.prefix)) {
         if (stopped) return;
         if (checkOrphans) {
           // A failed check must not keep this batch or the next from being dispatched.
           try {
             const batch = await getBatch(context.redis, context.prefix, id);
-            if (batch !== undefined) {
-              await requeueOrphanedHosts(context, batch);
-              await closeGivenUpHosts(context, batch);
-            }
+            if (batch !== undefined) await requeueOrphanedHosts(context, batch);
           } catch (error) {
             log.warn({ err: coerceError(error), batch: id }, 'orphaned-host check failed; the next check tries again');
           }

@@ -5,6 +5,7 @@ export * from './keys.js';
 export * from './lua.js';
 export * from './runs.js';
 export * from './run-end.js';
+export * from './hand-outs.js';
 export * from './tickets.js';
 export * from './incidents.js';
 export * from './problems.js';

@@ -9,6 +9,8 @@ export interface StoreKeys {
   batchInFlight(id: string): string;
   batchOutcome(id: string, outcome: 'succeeded' | 'failed' | 'not-run'): string;
   batchDispatchLock(id: string): string;
+  /** Hand-outs begun and not yet known to have reached BullMQ: members `from-to`, positions in the plan's host list. */
+  batchOpenHandOuts(id: string): string;
   batchesByTime: string;
   openBatches: string;
   customerInFlight(customerId: string): string;
@@ -47,6 +49,7 @@ function buildKeys(prefix: string): StoreKeys {
     batchInFlight: (id) => `${prefix}:batch:${id}:in-flight`,
     batchOutcome: (id, outcome) => `${prefix}:batch:${id}:${outcome}`,
     batchDispatchLock: (id) => `${prefix}:lock:dispatch:${id}`,
+    batchOpenHandOuts: (id) => `${prefix}:batch:${id}:open-hand-outs`,
     batchesByTime: `${prefix}:batches`,
     openBatches: `${prefix}:batches:open`,
     customerInFlight: (customerId) => `${prefix}:customer:${customerId}:in-flight`,

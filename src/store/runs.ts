@@ -321,11 +321,12 @@ export async function finishHostRun(
   return { previous: previous as HostState, counts: { dispatched: Number(dispatched), inFlight, succeeded, failed, notRun } };
 }
 
-// Hands hosts of a batch to the queue: each host still `pending` becomes `queued` with its new record, and the
-// dispatch position moves on by ARGV[2], all in one step. KEYS: the seven host-transition keys, the time, batch
-// and customer run indexes, the batch hash. ARGV: the run key prefix, the advance, the host index key prefix,
-// the status index key prefix, then (host id, run id, queued-at ms, record JSON) for each host. Returns the hosts
-// that were queued.
+// Hands hosts of a batch to the queue: each host still `pending` becomes `queued` with its new record, the
+// dispatch position moves on by ARGV[2], and the hand-out is recorded as open (`from-to`, the positions it covers),
+// all in one step. KEYS: the seven host-transition keys, the time, batch and customer run indexes, the batch hash,
+// the batch's open hand-outs. ARGV: the run key prefix, the advance, the host index key prefix, the status index
+// key prefix, then (host id, run id, queued-at ms, record JSON) for each host. Returns the hand-out's id and the
+// hosts that were queued.
 const QUEUE_RUNS = `${HOST_TRANSITION_LUA}
 ${SAVE_RUN_LUA}
 local queued = {}
@@ -336,24 +337,29 @@ for i = 5, #ARGV, 4 do
     queued[#queued + 1] = host
   end
 end
-redis.call('HINCRBY', KEYS[11], 'dispatched', ARGV[2])
-return queued`;
+local to = redis.call('HINCRBY', KEYS[11], 'dispatched', ARGV[2])
+local hand_out = (to - tonumber(ARGV[2])) .. '-' .. to
+redis.call('SADD', KEYS[12], hand_out)
+return {hand_out, queued}`;
 
 /**
  * Queues hosts of a batch in one step: every host of `records` that is still `pending` moves to `queued` with its
  * record (status queued), and the batch's dispatch position advances by `advance` (the hosts handed out,
- * including any the caller skipped). Returns the ids of the hosts queued now; only the holder of the batch's
- * dispatch lock calls this.
+ * including any the caller skipped). Returns the ids of the hosts queued now, and the id of this hand-out, which
+ * stays open (store/hand-outs.ts) until the caller closes it once the hosts' jobs are in BullMQ. Only the holder of
+ * the batch's dispatch lock calls this.
  */
-export async function queueHostRuns(redis: Redis, prefix: string, batch: Pick<BatchPlan, 'id' | 'customerId'>, records: readonly RunRecord[], advance: number): Promise<string[]> {
+export async function queueHostRuns(redis: Redis, prefix: string, batch: Pick<BatchPlan, 'id' | 'customerId'>, records: readonly RunRecord[], advance: number): Promise<{ hostIds: string[]; handOut: string }> {
   const keys = storeKeys(prefix);
   const args: string[] = [keys.run(''), String(advance), keys.runsByHost(''), keys.runsByStatus('')];
   for (const run of records) {
     const [record, , score, member] = saveArgs(prefix, { ...run, status: 'queued' });
     args.push(run.hostId, member!, score!, record!);
   }
-  const reply = await runScript(redis, QUEUE_RUNS, [...hostTransitionKeys(prefix, batch), keys.runsByTime, keys.runsByBatch(batch.id), keys.runsByCustomer(batch.customerId), keys.batch(batch.id)], args);
-  return Array.isArray(reply) ? (reply as string[]) : [];
+  const keyList = [...hostTransitionKeys(prefix, batch), keys.runsByTime, keys.runsByBatch(batch.id), keys.runsByCustomer(batch.customerId), keys.batch(batch.id), keys.batchOpenHandOuts(batch.id)];
+  const [handOut, hostIds] = (await runScript(redis, QUEUE_RUNS, keyList, args)) as [string, string[] | Record<string, never>];
+  // Lua's empty table comes back as an empty reply either way; make it a list.
+  return { handOut, hostIds: Array.isArray(hostIds) ? hostIds : [] };
 }
 
 export async function getRun(redis: Redis, prefix: string, id: string): Promise<RunRecord | undefined> {

@@ -5,7 +5,7 @@ import { FixedClock } from '../../../src/platform/clock.js';
 import { HOST_RUN_QUEUE, hostRunJobId } from '../../../src/queue/index.js';
 import { dispatchBatch, plannerTick, startScheduler, startWorkerRole, type HostRunExecutor, type OrchestrationContext } from '../../../src/releases/index.js';
 import { closeGivenUpHosts, requeueOrphanedHosts } from '../../../src/releases/orphaned-hosts.js';
-import { batchHosts, getBatch, listRuns, readEvents, transitionHost } from '../../../src/store/index.js';
+import { batchHosts, getBatch, listRuns, openHandOuts, readEvents, storeKeys, transitionHost } from '../../../src/store/index.js';
 import { fleetContext, uniquePrefix } from '../../support/orchestration/context.js';
 import { fleetHostId } from '../../support/orchestration/fleet-config.js';
 import { waitFor, waitForFinalBatch } from '../../support/orchestration/wait.js';
@@ -30,15 +30,26 @@ function countingExecutor() {
 
 /**
  * The state a scheduler leaves when it dies between the two steps of a hand-out: the hosts are queued in the store
- * (their runs recorded), but their jobs never reached BullMQ. Made here by handing out with no worker running and
- * removing the jobs of `orphans`.
+ * (their runs recorded), but the jobs of `orphans` never reached BullMQ. Made with a queue whose `addBulk` adds the
+ * other jobs and then fails, as a connection lost in the middle of it would.
  */
 async function queuedWithoutJobs(context: OrchestrationContext, orphans: readonly string[]): Promise<void> {
   await plannerTick(context);
-  await dispatchBatch(context, BATCH);
-  for (const hostId of orphans) expect(await context.queue.remove(hostRunJobId(BATCH, hostId))).toBe(1);
+  const missing = new Set(orphans.map((hostId) => hostRunJobId(BATCH, hostId)));
+  const queue = new Proxy(context.queue, {
+    get: (target, property) =>
+      property === 'addBulk'
+        ? async (jobs: Parameters<typeof target.addBulk>[0]) => {
+            await target.addBulk(jobs.filter((job) => !missing.has(job.opts?.jobId ?? '')));
+            throw new Error('the connection to Redis was lost');
+          }
+        : Reflect.get(target, property, target),
+  });
+  await expect(dispatchBatch({ ...context, queue }, BATCH)).rejects.toThrow('the connection to Redis was lost');
   const states = await batchHosts(context.redis, context.prefix, (await getBatch(context.redis, context.prefix, BATCH))!);
   expect(states.map((h) => h.state)).toEqual(['queued', 'queued', 'queued', 'queued']);
+  expect(await context.queue.getWaitingCount()).toBe(4 - orphans.length);
+  expect((await openHandOuts(context.redis, context.prefix, BATCH)).map((h) => h.id), 'the hand-out stays open').toEqual(['0-4']);
 }
 
 describe('queued hosts whose jobs never reached BullMQ (real Redis and BullMQ)', () => {
@@ -50,7 +61,8 @@ describe('queued hosts whose jobs never reached BullMQ (real Redis and BullMQ)',
 
     const batch = (await getBatch(context.redis, context.prefix, BATCH))!;
     expect((await requeueOrphanedHosts(context, batch)).sort()).toEqual(orphans);
-    expect(await requeueOrphanedHosts(context, batch), 'a second pass finds every job in place').toEqual([]);
+    expect(await openHandOuts(context.redis, context.prefix, BATCH), 'the repair closes the hand-out').toEqual([]);
+    expect(await requeueOrphanedHosts(context, batch), 'a second pass has nothing to look at').toEqual([]);
     expect(await context.queue.getWaitingCount()).toBe(4);
 
     const { executor, started } = countingExecutor();
@@ -80,10 +92,27 @@ describe('queued hosts whose jobs never reached BullMQ (real Redis and BullMQ)',
     expect(states.filter((s) => s === 'queued')).toHaveLength(1000);
     expect(states.filter((s) => s === 'pending')).toHaveLength(200);
     expect(await context.queue.getWaitingCount()).toBe(0);
+    expect((await openHandOuts(context.redis, context.prefix, BATCH)).map((h) => h.id).sort(), 'neither chunk reached BullMQ').toEqual(['0-500', '500-1000']);
 
     expect(await requeueOrphanedHosts(context, batch)).toHaveLength(1000);
     await dispatchBatch(context, BATCH); // the rest, through the working queue
     expect(await context.queue.getWaitingCount()).toBe(1200);
+    expect(await openHandOuts(context.redis, context.prefix, BATCH), 'a hand-out whose jobs were added is closed').toEqual([]);
+  });
+
+  it('leaves an open hand-out alone while a dispatcher holds the batch\'s lock, and repairs it once the lock is gone', async () => {
+    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('orphans-locked'), hosts: 4, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
+    cleanups.push(() => context.close());
+    await queuedWithoutJobs(context, [fleetHostId(3)]);
+    const batch = (await getBatch(context.redis, context.prefix, BATCH))!;
+    // A live dispatcher between its two steps: its jobs are on their way, not missing.
+    const lock = storeKeys(context.prefix).batchDispatchLock(BATCH);
+    await context.redis.set(lock, 'another-dispatcher', 'PX', 60_000);
+    expect(await requeueOrphanedHosts(context, batch)).toEqual([]);
+    expect(await openHandOuts(context.redis, context.prefix, BATCH)).toHaveLength(1);
+    await context.redis.del(lock); // as when a dead dispatcher's lock expires
+    expect(await requeueOrphanedHosts(context, batch)).toEqual([fleetHostId(3)]);
+    expect(await context.queue.getWaitingCount()).toBe(4);
   });
 
   it('leaves a batch that is not running alone', async () => {
@@ -147,8 +176,9 @@ describe('hosts whose job BullMQ gave up on while no worker closed the run (real
     expect((await batchHosts(context.redis, context.prefix, batch)).map((h) => h.state)).toEqual(['queued', 'running', 'queued']);
     expect(await requeueOrphanedHosts(context, batch), 'a failed job exists: not re-added').toEqual([]);
 
-    expect((await closeGivenUpHosts(context, batch)).sort()).toEqual([1, 2, 3].map(fleetHostId));
-    expect(await closeGivenUpHosts(context, batch), 'a second pass finds nothing in flight').toEqual([]);
+    expect(await closeGivenUpHosts(context, Date.now() + 60_000), 'jobs that failed before the given instant are not read').toEqual([]);
+    expect((await closeGivenUpHosts(context)).map((run) => `${run.batchId} ${run.hostId}`).sort()).toEqual([1, 2, 3].map((i) => `${BATCH} ${fleetHostId(i)}`));
+    expect(await closeGivenUpHosts(context), 'a second pass finds nothing in flight').toEqual([]);
     const runs = await listRuns(context.redis, context.prefix, { batchId: BATCH });
     expect(runs.map((r) => `${r.hostId} ${r.status} ${r.failureClass}`).sort()).toEqual([1, 2, 3].map((i) => `${fleetHostId(i)} interrupted internal`));
     for (const run of runs) expect(run.reason, run.hostId).toContain('job stalled more than allowable limit');
@@ -159,8 +189,8 @@ describe('hosts whose job BullMQ gave up on while no worker closed the run (real
   });
 
   it('a scheduler finds and closes them, and leaves hosts whose jobs are alive alone', async () => {
-    const { context, batch } = await handedOutBatch('given-up-scheduler', 2);
-    expect(await closeGivenUpHosts(context, batch), 'waiting jobs are alive').toEqual([]);
+    const { context } = await handedOutBatch('given-up-scheduler', 2);
+    expect(await closeGivenUpHosts(context), 'waiting jobs are alive').toEqual([]);
     await failJobsWithoutClosing(context, 2);
     const scheduler = startScheduler(context, { dispatchIntervalMs: 100 });
     cleanups.push(() => scheduler.stop());
