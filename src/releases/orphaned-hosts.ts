@@ -8,17 +8,18 @@ const PAGE = 1000;
 
 /**
  * The dispatcher moves hosts to `queued` in the store a moment before their jobs reach BullMQ (dispatcher.ts). A
- * scheduler that dies in between, or an `addBulk` that fails, leaves those hosts queued with no job: nothing would
- * run them, and they would wait for the cutoff to be deferred. Such a hand-out is still open in the store
+ * scheduler that dies in between, or an `addBulk` that fails, leaves those hosts queued with no job, and nothing
+ * would run them. In a running batch they would wait for the cutoff and be deferred; a batch halted or cancelled
+ * meanwhile would never close, since it waits for its hosts in flight. Such a hand-out is still open in the store
  * (store/hand-outs.ts) while no dispatcher holds the batch's lock; this looks only at the hosts of those hand-outs,
  * re-adds the jobs of the ones still queued whose job does not exist, and then closes the hand-out. A batch whose
  * hand-outs all completed costs one read, however many hosts it has. The job id is the deterministic
  * `batchId/hostId`, so a job that a dispatcher adds at the same moment is not doubled (BullMQ keeps the first), and
  * a host whose job exists in any state (waiting, delayed for a retry, active, kept after it finished) is left
- * alone. Returns the hosts whose jobs were added.
+ * alone. Whatever the batch's status: a worker that takes the job of a batch no longer running skips the host
+ * with the reason, which lets the batch close. Returns the hosts whose jobs were added.
  */
-export async function requeueOrphanedHosts(context: OrchestrationContext, batch: Pick<BatchRecord, 'id' | 'status' | 'hostIds'>): Promise<string[]> {
-  if (batch.status !== 'running') return [];
+export async function requeueOrphanedHosts(context: OrchestrationContext, batch: Pick<BatchRecord, 'id' | 'hostIds'>): Promise<string[]> {
   const keys = storeKeys(context.prefix);
   // Read before the lock: a hand-out begun after this read is not looked at, and one begun before it by a live
   // dispatcher shows as the lock held (the dispatcher keeps it until its adds are done).

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { isFinalBatchStatus } from '../../../src/domain/index.js';
 import { FixedClock } from '../../../src/platform/clock.js';
 import { HOST_RUN_QUEUE, hostRunJobId } from '../../../src/queue/index.js';
-import { dispatchBatch, plannerTick, startScheduler, startWorkerRole, type HostRunExecutor, type OrchestrationContext } from '../../../src/releases/index.js';
+import { cancelBatch, dispatchBatch, plannerTick, startScheduler, startWorkerRole, type HostRunExecutor, type OrchestrationContext } from '../../../src/releases/index.js';
 import { closeGivenUpHosts, requeueOrphanedHosts } from '../../../src/releases/orphaned-hosts.js';
-import { batchHosts, getBatch, listRuns, openHandOuts, readEvents, storeKeys, transitionHost } from '../../../src/store/index.js';
+import { batchHosts, getBatch, listRuns, openBatchIds, openHandOuts, readEvents, storeKeys, transitionHost } from '../../../src/store/index.js';
 import { fleetContext, uniquePrefix } from '../../support/orchestration/context.js';
 import { fleetHostId } from '../../support/orchestration/fleet-config.js';
 import { waitFor, waitForFinalBatch } from '../../support/orchestration/wait.js';
@@ -100,6 +100,27 @@ describe('queued hosts whose jobs never reached BullMQ (real Redis and BullMQ)',
     expect(await openHandOuts(context.redis, context.prefix, BATCH), 'a hand-out whose jobs were added is closed').toEqual([]);
   });
 
+  it('repairs the hand-out of a batch cancelled meanwhile: the worker skips its hosts and the batch closes', async () => {
+    const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('orphans-cancelled'), hosts: 4, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
+    cleanups.push(() => context.close());
+    await queuedWithoutJobs(context, [fleetHostId(2)]);
+    const batch = (await getBatch(context.redis, context.prefix, BATCH))!;
+    expect(await cancelBatch(context, batch, 'change freeze')).toBe(true);
+    const cancelled = (await getBatch(context.redis, context.prefix, BATCH))!;
+    expect(cancelled.status).toBe('cancelled');
+    expect(await requeueOrphanedHosts(context, cancelled)).toEqual([fleetHostId(2)]);
+
+    const { executor, started } = countingExecutor();
+    const worker = startWorkerRole(context, { executor, concurrency: 4 });
+    cleanups.push(() => worker.stop());
+    await waitFor(`batch ${BATCH} to leave the open list`, async () => {
+      await dispatchBatch(context, BATCH); // as the scheduler's loop does
+      return (await openBatchIds(context.redis, context.prefix)).includes(BATCH) ? undefined : true;
+    }, 20_000);
+    expect(started, 'no host of a cancelled batch runs').toEqual([]);
+    expect((await batchHosts(context.redis, context.prefix, batch)).map((h) => h.state)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
+  });
+
   it('leaves an open hand-out alone while a dispatcher holds the batch\'s lock, and repairs it once the lock is gone', async () => {
     const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('orphans-locked'), hosts: 4, rolloutYaml: '{ max_concurrency: "100%" }' }, new FixedClock(OPEN));
     cleanups.push(() => context.close());
@@ -115,7 +136,7 @@ describe('queued hosts whose jobs never reached BullMQ (real Redis and BullMQ)',
     expect(await context.queue.getWaitingCount()).toBe(4);
   });
 
-  it('leaves a batch that is not running alone', async () => {
+  it('has nothing to do for a batch that has not handed out any host', async () => {
     const context = await fleetContext(inject('redisUrl'), { prefix: uniquePrefix('orphans-idle'), hosts: 2, approval: 'required' }, new FixedClock(OPEN));
     cleanups.push(() => context.close());
     await plannerTick(context);
