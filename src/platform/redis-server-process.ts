@@ -21,6 +21,13 @@ export interface RedisServerOptions {
   /** Append-only file on: the embedded default keeps its data across restarts. */
   appendOnly: boolean;
   binary?: string;
+  /**
+   * Run the server in a process group of its own, so that a Ctrl-C in the terminal (SIGINT to the whole foreground
+   * group) reaches only the parent, which then stops the server last, after its own cleanups that still need Redis.
+   * The server is then also sent SIGTERM when the parent exits without stopping it (a forced exit). For a parent that
+   * handles SIGINT and SIGTERM (`redback serve`).
+   */
+  ownProcessGroup?: boolean;
 }
 
 export const REDIS_PACKAGE_HINT =
@@ -40,7 +47,15 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     '--logfile', '',
     '--loglevel', 'warning',
   ];
-  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup === true });
+  if (options.ownProcessGroup === true) {
+    // Out of the terminal's process group, nothing else stops it when the parent goes: 'exit' runs on process.exit.
+    const stopOnExit = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    };
+    process.once('exit', stopOnExit);
+    child.once('exit', () => process.off('exit', stopOnExit));
+  }
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -45,7 +45,7 @@ async function serve(options: ServeOptions): Promise<void> {
     let redisSettings: { url?: string; sentinel?: typeof config.settings.redis.sentinel } = config.settings.redis;
     if (redisSettings.url === undefined && redisSettings.sentinel === undefined) {
       const dataDir = resolve(options.dataDir);
-      const server = await startRedisServer({ dataDir, appendOnly: true });
+      const server = await startRedisServer({ dataDir, appendOnly: true, ownProcessGroup: true });
       shutdown.add('embedded redis-server', () => server.stop());
       logger.info({ url: server.url, dataDir }, 'started embedded redis-server (append-only file on); set redis.url or REDIS_URL to use your own');
       redisSettings = { url: server.url };
