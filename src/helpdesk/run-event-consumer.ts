@@ -31,6 +31,10 @@ export class RunEventConsumer {
   readonly #logger: Logger | undefined;
   #groupReady = false;
   #stopping = false;
+  // Settles when stop() is called: a read waiting on a connection that is reconnecting is never settled by
+  // disconnect() (ioredis flushes its queue only when an open socket closes), so the loop also waits on this.
+  #stopped: Promise<void>;
+  #signalStopped: () => void = () => undefined;
   #loop: Promise<void> | undefined;
   #blocking: Redis | undefined;
 
@@ -40,6 +44,7 @@ export class RunEventConsumer {
     this.#consumer = options.consumerName;
     this.#escalation = options.escalation;
     this.#logger = options.logger;
+    this.#stopped = new Promise<void>((resolve) => (this.#signalStopped = resolve));
   }
 
   /** Handles everything available now (own pending entries first), without waiting for more. */
@@ -61,11 +66,15 @@ export class RunEventConsumer {
     if (this.#loop !== undefined) return;
     this.#blocking = this.#redis.duplicate();
     const blocking = this.#blocking;
+    // A duplicate has none of the original's listeners; without one, ioredis prints "Unhandled error event" to
+    // stderr at every reconnect attempt while Redis is away. The loss shows as a failed read below, logged there.
+    blocking.on('error', () => undefined);
     this.#loop = (async () => {
       await this.#ensureGroup();
       while (!this.#stopping) {
         try {
-          const batch = await this.#read(blocking, '>', 2000);
+          const batch = await Promise.race([this.#read(blocking, '>', 2000), this.#stopped.then(() => undefined)]);
+          if (batch === undefined) break;
           await this.#handle(batch);
         } catch (error) {
           if (this.#stopping) break;
@@ -78,6 +87,7 @@ export class RunEventConsumer {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#signalStopped();
     this.#blocking?.disconnect();
     await this.#loop?.catch(() => undefined);
   }

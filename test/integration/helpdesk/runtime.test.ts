@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
@@ -7,6 +10,8 @@ import { silentLogger } from '../../../src/platform/logger.js';
 import { appendEvent } from '../../../src/store/events.js';
 import { createHelpdesk, directoryFromConfig, RunEventConsumer } from '../../../src/helpdesk/index.js';
 import { FixedClock } from '../../../src/platform/clock.js';
+import { connectRedis } from '../../../src/platform/redis.js';
+import { startRedisServer } from '../../../src/platform/redis-server-process.js';
 import { runEvent, writeHelpdeskConfig } from './helpdesk-fixture.js';
 
 const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
@@ -28,6 +33,29 @@ describe('the helpdesk runtime', () => {
     }
     const pending = (await redis.xpending(eventsStreamKey(prefix), 'helpdesk')) as [number, ...unknown[]];
     expect(pending[0]).toBe(0);
+  });
+
+  it('a Redis that goes away: no "Unhandled error event" printed for the consumer\'s own connection, and the consumer still stops', async () => {
+    const prefix = `rt-${randomUUID().slice(0, 8)}`;
+    const config = await loadConfig({ dir: await writeHelpdeskConfig({ prefix }), env: {} });
+    const server = await startRedisServer({ dataDir: await mkdtemp(join(tmpdir(), 'redback-helpdesk-outage-')), appendOnly: false });
+    const own = await connectRedis({ url: server.url }, { reconnect: true });
+    const helpdesk = createHelpdesk({ redis: own, prefix, directory: directoryFromConfig(config), clock: new FixedClock('2026-04-14T20:30:00Z') });
+    const consumer = new RunEventConsumer({ redis: own, prefix, consumerName: 'outage', escalation: helpdesk.escalation, logger: silentLogger() });
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      consumer.start();
+      // Its blocking read waits on a connection of its own (a duplicate) when Redis goes.
+      await vi.waitFor(async () => expect(await own.xinfo('GROUPS', eventsStreamKey(prefix))).toHaveLength(1), { timeout: 10_000, interval: 50 });
+      await server.kill();
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // several reconnect attempts
+      expect(printed.mock.calls.filter((args) => String(args[0]).includes('Unhandled error event'))).toEqual([]);
+    } finally {
+      printed.mockRestore();
+      await consumer.stop();
+      own.disconnect();
+      await server.stop();
+    }
   });
 
   it('reads events exactly as the orchestration appends them (store/events.ts appendEvent), batch events ignored', async () => {

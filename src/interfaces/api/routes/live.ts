@@ -43,6 +43,9 @@ export function addLiveRoutes(table: RouteTable, deps: LiveDeps): void {
       raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write(': connected\n\n');
       const reader = deps.redis.duplicate();
+      // A duplicate has none of the original's listeners; without one, ioredis prints every failed reconnect attempt
+      // to stderr while Redis is away. The read below waits or fails on its own.
+      reader.on('error', () => undefined);
       let open = true;
       request.raw.on('close', () => {
         open = false;
