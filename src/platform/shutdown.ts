@@ -22,6 +22,8 @@ export class ShutdownCoordinator {
   readonly #exit: (code: number) => void;
   readonly #forceAfterMs: number;
   #detachSignals: (() => void) | undefined;
+  /** The cleanup running now: named when the exit is forced, so the operator knows what did not stop. */
+  #current: string | undefined;
 
   constructor(logger: Logger, options: { exit?: (code: number) => void; forceAfterMs?: number } = {}) {
     this.#logger = logger;
@@ -44,13 +46,13 @@ export class ShutdownCoordinator {
       const onSignal = (signal: NodeJS.Signals): void => {
         this.#signalsSeen += 1;
         if (this.#signalsSeen > 1) {
-          this.#logger.warn({ signal }, 'second signal: forcing exit without waiting for cleanups');
+          this.#logger.warn({ signal, waitingFor: this.#current }, `second signal: forcing exit without waiting for cleanups${this.#waitingFor()}`);
           this.#exit(130);
           return;
         }
         this.#logger.info({ signal }, 'shutting down (send the signal again to force)');
         const force = setTimeout(() => {
-          this.#logger.error({ afterMs: this.#forceAfterMs }, 'shutdown took too long: forcing exit');
+          this.#logger.error({ afterMs: this.#forceAfterMs, waitingFor: this.#current }, `shutdown took too long${this.#waitingFor()}: forcing exit`);
           this.#exit(1);
         }, this.#forceAfterMs);
         force.unref();
@@ -73,9 +75,15 @@ export class ShutdownCoordinator {
     return this.#stopping;
   }
 
+  #waitingFor(): string {
+    // A cleanup that waits on Redis while Redis is unreachable waits until it is back: say which one it was.
+    return this.#current === undefined ? '' : ` (still stopping: ${this.#current})`;
+  }
+
   async #runCleanups(): Promise<void> {
     this.#state = 'stopping';
     for (const cleanup of [...this.#cleanups].reverse()) {
+      this.#current = cleanup.name;
       try {
         await cleanup.run();
         this.#logger.debug({ component: cleanup.name }, 'stopped');
@@ -83,6 +91,7 @@ export class ShutdownCoordinator {
         this.#logger.error({ component: cleanup.name, err: error }, 'cleanup failed; continuing with the rest');
       }
     }
+    this.#current = undefined;
     this.#cleanups = [];
     this.#detachSignals?.();
     this.#state = 'stopped';
