@@ -33,7 +33,8 @@ async function twoRunsInProgress(label: string, seconds: number): Promise<{ rig:
 describe('batches cancel with real scheduler and worker processes', () => {
   it('--abort-running stops the runs in progress within seconds, class cancelled, and starts nothing else', async () => {
     const { rig, batchId, marker } = await twoRunsInProgress('cancel-abort', 60);
-    expect(await processesWith(marker)).toHaveLength(2);
+    // A run is `running` in the store a moment before its runner starts the step's command: wait for both commands.
+    await waitFor(() => `both steps' commands to start\n${rig.outputs()}`, async () => ((await processesWith(marker)).length === 2 ? true : undefined), 15_000, 100);
     const cancelledAt = Date.now();
     const cancel = await runCli(['batches', 'cancel', batchId, '--abort-running', '--as', 'alice', '--reason', 'wrong kernel', '--config', rig.configDir]);
     expect(cancel.code, cancel.stderr).toBe(0);
