@@ -1,23 +1,11 @@
-import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../support/orchestration/wait.js';
+import { portAccepts } from '../../support/port-accepts.js';
 
-function portAccepts(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => (socket.end(), done(true)));
-    socket.once('error', () => done(false));
-  });
-}
-
-async function waitForOutput(read: () => string, pattern: RegExp, what: string): Promise<RegExpExecArray> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const match = pattern.exec(read());
-    if (match !== null) return match;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far: ${read()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** The first match of `pattern` in the output once it appears. */
+function outputMatching(read: () => string, pattern: RegExp, what: string): Promise<RegExpExecArray> {
+  return waitFor(() => `${what}; output so far: ${read()}`, async () => pattern.exec(read()) ?? undefined, 15_000, 20);
 }
 
 describe('an embedded redis-server in its own process group (a real redis-server)', () => {
@@ -28,12 +16,13 @@ describe('an embedded redis-server in its own process group (a real redis-server
     parent.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     parent.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((done) => parent.once('exit', (code) => done(code)));
+    let port: number | undefined;
     try {
-      const port = Number((await waitForOutput(() => output, /port (\d+)/, 'the server\'s port'))[1]);
+      port = Number((await outputMatching(() => output, /port (\d+)/, 'the server\'s port'))[1]);
       expect(await portAccepts(port)).toBe(true);
 
       process.kill(-parent.pid!, 'SIGINT'); // what the terminal sends on Ctrl-C: every process of the group
-      await waitForOutput(() => output, /SIGINT handled/, 'the parent to see the SIGINT');
+      await outputMatching(() => output, /SIGINT handled/, 'the parent to see the SIGINT');
       // A redis-server in the parent's group would be shutting down now (it stops within milliseconds of SIGINT).
       for (let check = 0; check < 10; check++) {
         expect(await portAccepts(port), 'the server still accepts connections after the Ctrl-C').toBe(true);
@@ -42,11 +31,12 @@ describe('an embedded redis-server in its own process group (a real redis-server
 
       parent.kill('SIGTERM'); // the parent exits at once, without stopping the server
       expect(await exited).toBe(0);
-      const deadline = Date.now() + 10_000;
-      while ((await portAccepts(port)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(await portAccepts(port), 'the server went with its parent').toBe(false);
+      const serverPort = port;
+      await waitFor('the server to go with its parent', async () => ((await portAccepts(serverPort)) ? undefined : true), 10_000, 50);
     } finally {
       if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
+      // A failed check may leave the server behind: it runs outside this process's group.
+      if (port !== undefined) spawnSync('pkill', ['-f', `redis-server 127.0.0.1:${port}$`]);
     }
   });
 });
